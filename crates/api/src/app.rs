@@ -1,0 +1,112 @@
+//! The application factory used by the server binary and by the tests alike.
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpRequest, web};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::extractors;
+use crate::openapi::{self, RouteTable};
+use crate::problem::{ApiError, render_problems};
+use crate::request_id::{X_REQUEST_ID, request_context};
+use crate::routes;
+use crate::state::{AppState, HttpConfig};
+
+/// The complete OpenAPI document, as served at `/openapi.json` and checked in.
+pub fn openapi() -> OpenApi {
+    use utoipa::OpenApi as _;
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::BaseDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    openapi::complete(doc)
+}
+
+/// Builds the app for one worker. `doc` is computed once by the caller and shared.
+pub fn build_app(
+    state: web::Data<AppState>,
+    config: HttpConfig,
+    doc: OpenApi,
+    route_table: Arc<RouteTable>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .split_for_parts();
+    let mut security_headers = DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_FRAME_OPTIONS, "DENY"));
+    if config.hsts {
+        security_headers = security_headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+    }
+    app.app_data(state)
+        .app_data(web::Data::from(route_table))
+        .app_data(extractors::json_config())
+        .app_data(extractors::query_config())
+        .app_data(extractors::path_config())
+        .service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+        .default_service(web::to(not_found_or_not_allowed))
+        .wrap(from_fn(render_problems))
+        .wrap(from_fn(extractors::reject_oversized))
+        .wrap(from_fn(request_context))
+        .wrap(security_headers)
+        .wrap(cors(&config.cors_origins))
+}
+
+async fn not_found_or_not_allowed(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allow) => ApiError::method_not_allowed(allow),
+        None => ApiError::not_found(format!("no resource at {}", req.path())),
+    })
+}
+
+/// Anonymous reads are open to every origin (the directory is public); anything else
+/// (writes, preflights for them) only to the configured origins. No cookies are used,
+/// so credentials are never allowed.
+fn cors(origins: &[String]) -> Cors {
+    let origins: Vec<String> = origins.to_vec();
+    Cors::default()
+        .allowed_origin_fn(move |origin, head| {
+            let listed = origin.to_str().is_ok_and(|o| origins.iter().any(|a| a == o));
+            let reading = head.method == Method::GET
+                || head.method == Method::HEAD
+                || (head.method == Method::OPTIONS
+                    && head
+                        .headers()
+                        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                        .is_some_and(|m| m == "GET" || m == "HEAD"));
+            listed || reading
+        })
+        .allowed_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT_LANGUAGE,
+            X_REQUEST_ID,
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::CONTENT_LANGUAGE, X_REQUEST_ID])
+        .max_age(3600)
+}

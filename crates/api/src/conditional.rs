@@ -1,0 +1,69 @@
+//! Strong ETags over the exact response bytes, `If-None-Match` and `Cache-Control`.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+/// A serialized JSON body with its strong ETag, computed once and served many times.
+#[derive(Debug, Clone)]
+pub struct JsonBody {
+    pub bytes: Bytes,
+    pub etag: HeaderValue,
+}
+
+impl JsonBody {
+    pub fn new<T: serde::Serialize>(value: &T) -> JsonBody {
+        let bytes = Bytes::from(serde_json::to_vec(value).expect("views serialize"));
+        let digest = Sha256::digest(&bytes);
+        let mut tag = String::with_capacity(34);
+        tag.push('"');
+        for b in &digest[..16] {
+            tag.push_str(&format!("{b:02x}"));
+        }
+        tag.push('"');
+        JsonBody {
+            bytes,
+            etag: HeaderValue::from_str(&tag).expect("hex is a valid header"),
+        }
+    }
+}
+
+/// Who may cache a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anonymous data: shared caches may keep it for a minute.
+    Public,
+    /// Depends on the caller's token: never stored.
+    Private,
+}
+
+/// 200 with the body, or 304 when the client's `If-None-Match` already names it.
+pub fn respond(req: &HttpRequest, body: &JsonBody, audience: Audience) -> HttpResponse {
+    let cache_control = match audience {
+        Audience::Public => "public, max-age=60",
+        Audience::Private => "no-store",
+    };
+    if none_match(req, &body.etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, body.etag.clone()))
+            .insert_header((header::CACHE_CONTROL, cache_control))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, body.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .body(body.bytes.clone())
+}
+
+/// `If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` prefixes are ignored.
+fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
+    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let ours = etag.to_str().unwrap_or_default();
+    value.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == ours
+    })
+}

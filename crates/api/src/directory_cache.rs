@@ -1,0 +1,228 @@
+//! The public directory, served from memory.
+//!
+//! Public reads never touch the database: they read an immutable [`Snapshot`] built
+//! from one consistent load. Writes on this instance reload it before they answer
+//! (read-your-writes); a watcher on every instance polls the one-row
+//! `directory_version` counter, which every write bumps in its transaction, and reloads
+//! when it moved or the calendar day changed. A change on any instance is therefore
+//! visible on all within one poll interval plus a reload (bound documented in
+//! docs/architecture.md).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::NaiveDate;
+use domain::District;
+use persistence::directory::{self, DirectoryData};
+use persistence::{DbPool, RepoError};
+
+use crate::conditional::JsonBody;
+use crate::pagination::{DEFAULT_LIMIT, paginate};
+use crate::views::{DistrictView, LocationView, OfficeView, OrganizationRef, OrganizationView};
+
+/// The whole public directory at one version, with the most requested bodies pre-serialized.
+pub struct Snapshot {
+    pub version: i64,
+    pub today: NaiveDate,
+    pub districts: Vec<DistrictView>,
+    /// Sorted by id (UUIDv7: creation order).
+    pub organizations: Vec<OrganizationView>,
+    /// Sorted by id.
+    pub offices: Vec<OfficeView>,
+    /// Oldest first, parallel to `offices`.
+    pub locations: Vec<Vec<LocationView>>,
+    office_index: HashMap<String, usize>,
+    organization_index: HashMap<String, usize>,
+    pub first_pages: FirstPages,
+    office_bodies: Vec<JsonBody>,
+    location_bodies: Vec<JsonBody>,
+    organization_bodies: Vec<JsonBody>,
+}
+
+/// Bodies of the unfiltered first page of each list with the default limit.
+pub struct FirstPages {
+    pub districts: JsonBody,
+    pub organizations: JsonBody,
+    pub offices: JsonBody,
+}
+
+impl Snapshot {
+    pub fn build(data: DirectoryData, today: NaiveDate) -> Result<Snapshot, RepoError> {
+        let districts: Vec<DistrictView> = District::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, d)| DistrictView::new(*d, i))
+            .collect();
+        let organizations = data
+            .organizations
+            .iter()
+            .map(OrganizationView::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let organization_index: HashMap<String, usize> = organizations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+        let org_ref = |id: &str| organization_index.get(id).map(|&i| organizations[i].as_ref());
+
+        let mut districts_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for od in &data.office_districts {
+            districts_of.entry(&od.office_id).or_default().push(&od.district_code);
+        }
+        let mut periods_of: HashMap<&str, Vec<LocationView>> = HashMap::new();
+        for row in &data.location_periods {
+            periods_of
+                .entry(&row.office_id)
+                .or_default()
+                .push(LocationView::from_row(row, today, org_ref)?);
+        }
+
+        let mut offices = Vec::with_capacity(data.offices.len());
+        let mut locations = Vec::with_capacity(data.offices.len());
+        for row in &data.offices {
+            let provider = org_ref(&row.provider_organization_id).ok_or_else(|| {
+                RepoError::Corrupt(format!("office {} has an unknown provider", row.id))
+            })?;
+            let history = periods_of.remove(row.id.as_str()).unwrap_or_default();
+            let current = history.iter().find(|p| p.is_current).cloned();
+            let codes = districts_of.get(row.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+            offices.push(OfficeView::from_row(row, codes, provider, current)?);
+            locations.push(history);
+        }
+        let mut office_index = HashMap::with_capacity(offices.len() * 2);
+        for (i, o) in offices.iter().enumerate() {
+            office_index.insert(o.id.clone(), i);
+            office_index.insert(o.slug.clone(), i);
+        }
+
+        let limit = DEFAULT_LIMIT as usize;
+        let first_pages = FirstPages {
+            districts: JsonBody::new(&paginate(&districts, |d| &d.sort_key, None, limit)),
+            organizations: JsonBody::new(&paginate(&organizations, |o| &o.id, None, limit)),
+            offices: JsonBody::new(&paginate(&offices, |o| &o.id, None, limit)),
+        };
+        Ok(Snapshot {
+            version: data.version,
+            today,
+            office_bodies: offices.iter().map(JsonBody::new).collect(),
+            location_bodies: locations
+                .iter()
+                .map(|h| JsonBody::new(&paginate(h, |l| &l.sort_key, None, limit)))
+                .collect(),
+            organization_bodies: organizations.iter().map(JsonBody::new).collect(),
+            districts,
+            organizations,
+            offices,
+            locations,
+            office_index,
+            organization_index,
+            first_pages,
+        })
+    }
+
+    /// Finds an office by id or slug.
+    pub fn office(&self, id_or_slug: &str) -> Option<usize> {
+        self.office_index.get(id_or_slug).copied()
+    }
+
+    pub fn office_body(&self, index: usize) -> &JsonBody {
+        &self.office_bodies[index]
+    }
+
+    pub fn locations_first_page(&self, index: usize) -> &JsonBody {
+        &self.location_bodies[index]
+    }
+
+    pub fn organization(&self, id: &str) -> Option<usize> {
+        self.organization_index.get(id).copied()
+    }
+
+    pub fn organization_body(&self, index: usize) -> &JsonBody {
+        &self.organization_bodies[index]
+    }
+}
+
+/// Holds the current snapshot; cheap to read from every worker.
+pub struct DirectoryCache {
+    current: RwLock<Arc<Snapshot>>,
+}
+
+/// The calendar day the directory's "current" refers to.
+///
+/// UTC for now: a move recorded for a day shows up to two hours late around midnight
+/// in Dortmund. Issue 5 (consultation hours) brings a time-zone crate and makes this
+/// the Europe/Berlin day.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+impl DirectoryCache {
+    /// Loads the first snapshot; call at start-up, on a thread that may block.
+    pub fn load_blocking(pool: &DbPool) -> Result<DirectoryCache, RepoError> {
+        let snapshot = load(pool)?;
+        Ok(DirectoryCache {
+            current: RwLock::new(Arc::new(snapshot)),
+        })
+    }
+
+    pub fn get(&self) -> Arc<Snapshot> {
+        self.current.read().expect("snapshot lock is never poisoned").clone()
+    }
+
+    fn install(&self, snapshot: Snapshot) {
+        let mut current = self.current.write().expect("snapshot lock is never poisoned");
+        // A slower, older load must not replace a newer one.
+        if snapshot.version >= current.version {
+            *current = Arc::new(snapshot);
+        }
+    }
+
+    /// Reloads from the database; writers await this before answering.
+    pub async fn reload(&self, pool: &DbPool) -> Result<(), crate::problem::ApiError> {
+        let pool = pool.clone();
+        let snapshot = web::block(move || load(&pool)).await??;
+        self.install(snapshot);
+        Ok(())
+    }
+
+    /// Polls the directory version every `every` and reloads when it changed or the
+    /// day rolled over. Runs until the process ends; errors are logged and retried.
+    pub async fn watch(self: Arc<Self>, pool: DbPool, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            let snapshot = self.get();
+            let pool2 = pool.clone();
+            let version = web::block(move || {
+                let mut conn = pool2.get()?;
+                directory::version(&mut conn)
+            })
+            .await;
+            let stale = match version {
+                Ok(Ok(v)) => v != snapshot.version || today() != snapshot.today,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "directory version check failed");
+                    false
+                }
+                Err(_) => false,
+            };
+            if stale && let Err(e) = self.reload(&pool).await {
+                tracing::warn!(error = %e, "directory reload failed");
+            }
+        }
+    }
+}
+
+fn load(pool: &DbPool) -> Result<Snapshot, RepoError> {
+    let mut conn = pool.get()?;
+    let data = directory::load(&mut conn)?;
+    Snapshot::build(data, today())
+}
+
+/// Convenience for handlers that need an organization reference.
+pub fn organization_ref(snapshot: &Snapshot, id: &str) -> Option<OrganizationRef> {
+    snapshot.organization(id).map(|i| snapshot.organizations[i].as_ref())
+}

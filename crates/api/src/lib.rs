@@ -1,0 +1,17 @@
+//! The HTTP API: handlers, views, errors, OpenAPI, and the app factory.
+
+pub mod app;
+pub mod conditional;
+pub mod directory_cache;
+pub mod extractors;
+pub mod openapi;
+pub mod pagination;
+pub mod problem;
+pub mod request_id;
+pub mod routes;
+pub mod state;
+pub mod views;
+
+pub use app::{build_app, openapi};
+pub use directory_cache::DirectoryCache;
+pub use state::{AppState, HttpConfig};

@@ -1,0 +1,124 @@
+//! The list envelope and keyset pagination shared by every collection.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::problem::ApiError;
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+
+/// A page of a collection. Pass `next_cursor` back as `cursor` for the next page;
+/// it is `null` on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Opaque; do not parse or build it yourself.
+    pub next_cursor: Option<String>,
+}
+
+/// Checks `limit` (1 to 200; larger is an error, not a silent clamp).
+pub fn limit(limit: Option<u32>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_LIMIT as usize),
+        Some(n @ 1..=MAX_LIMIT) => Ok(n as usize),
+        Some(_) => Err(ApiError::invalid_parameter("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+    }
+}
+
+/// The sort key a cursor stands for.
+pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(cursor) = cursor else { return Ok(None) };
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("k1:").map(str::to_owned))
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid_parameter("cursor", "is not a cursor this API issued"))
+}
+
+fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("k1:{key}"))
+}
+
+/// Pages through `items`, which must be sorted ascending by `key`. Keyset-based:
+/// the page after a cursor starts after its key, so inserts and deletes elsewhere
+/// never shift or repeat items.
+pub fn paginate<'a, T: Clone>(
+    items: impl IntoIterator<Item = &'a T>,
+    key: impl Fn(&T) -> &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Page<T>
+where
+    T: 'a,
+{
+    let mut page: Vec<T> = items
+        .into_iter()
+        .filter(|it| after.is_none_or(|a| key(it) > a))
+        .take(limit + 1)
+        .cloned()
+        .collect();
+    let next_cursor = if page.len() > limit {
+        page.truncate(limit);
+        page.last().map(|last| encode_cursor(key(last)))
+    } else {
+        None
+    };
+    Page { items: page, next_cursor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_follow_keys_and_end_with_null_cursor() {
+        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        let p1 = paginate(&items, |s| s.as_str(), None, 2);
+        assert_eq!(p1.items, ["a", "b"]);
+        let after = decode_cursor(p1.next_cursor.as_deref()).unwrap();
+        let p2 = paginate(&items, |s| s.as_str(), after.as_deref(), 2);
+        assert_eq!(p2.items, ["c", "d"]);
+        let after = decode_cursor(p2.next_cursor.as_deref()).unwrap();
+        let p3 = paginate(&items, |s| s.as_str(), after.as_deref(), 2);
+        assert_eq!(p3.items, ["e"]);
+        assert!(p3.next_cursor.is_none());
+    }
+
+    #[test]
+    fn rejects_foreign_cursors_and_bad_limits() {
+        assert!(decode_cursor(Some("not-base64!")).is_err());
+        assert!(decode_cursor(Some(&URL_SAFE_NO_PAD.encode("x"))).is_err());
+        assert!(limit(Some(0)).is_err());
+        assert!(limit(Some(201)).is_err());
+        assert_eq!(limit(Some(200)).unwrap(), 200);
+    }
+}
+
+/// Paging parameters of every list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    /// The unfiltered first page, which the directory cache holds pre-serialized.
+    pub fn is_first_page(&self) -> bool {
+        self.cursor.is_none() && self.limit.is_none_or(|l| l == DEFAULT_LIMIT)
+    }
+
+    /// The cursor's key and the limit, validated.
+    pub fn parse(&self) -> Result<(Option<String>, usize), ApiError> {
+        Ok((decode_cursor(self.cursor.as_deref())?, limit(self.limit)?))
+    }
+}

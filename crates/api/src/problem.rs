@@ -1,0 +1,247 @@
+//! RFC 9457 problem details: the one error shape of the API.
+//!
+//! Handlers and extractors return [`ApiError`]; the [`render_problems`] middleware turns
+//! every 4xx/5xx response, whatever produced it, into `application/problem+json` with
+//! the request path as `instance` and the request id.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use domain::{FieldError, RelocationError, ValidationErrors};
+use persistence::RepoError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::request_id::RequestId;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error as every client sees it (RFC 9457).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type; stable per `code`.
+    #[schema(example = "urn:lokal-willkommen:problem:not_found")]
+    pub r#type: String,
+    #[schema(example = "Not Found")]
+    pub title: String,
+    /// Equals the HTTP status code.
+    #[schema(example = 404)]
+    pub status: u16,
+    #[schema(example = "no office with id or slug \"nowhere\"")]
+    pub detail: String,
+    /// The request path this problem occurred on.
+    #[schema(example = "/api/v1/offices/nowhere")]
+    pub instance: Option<String>,
+    /// Stable machine-readable code; switch on this, not on `title` or `detail`.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// The request id, also sent as `X-Request-Id`; quote it when reporting a problem.
+    pub request_id: Option<String>,
+    /// Every invalid input, for validation problems; empty otherwise.
+    pub errors: Vec<FieldError>,
+}
+
+/// An error on its way to becoming a [`Problem`].
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub allow: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            allow: None,
+        }
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// One bad query or path parameter.
+    pub fn invalid_parameter(name: &str, message: impl Into<String>) -> Self {
+        let mut errors = ValidationErrors::default();
+        errors.add_parameter(name, message);
+        let mut err = Self::bad_request("invalid_parameter", format!("query or path parameter `{name}` is invalid"));
+        err.errors = errors.0;
+        err
+    }
+
+    pub fn validation(errors: ValidationErrors) -> Self {
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "the request is well-formed but some values are invalid; see `errors`",
+        );
+        err.errors = errors.0;
+        err
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+
+    pub fn method_not_allowed(allow: String) -> Self {
+        let mut err = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this resource supports {allow}"),
+        );
+        err.allow = Some(allow);
+        err
+    }
+
+    /// A generic problem for a status produced outside our code (actix internals).
+    pub fn from_status(status: StatusCode) -> Self {
+        let code = match status.as_u16() {
+            400 => "bad_request",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            408 => "request_timeout",
+            413 => "payload_too_large",
+            415 => "unsupported_media_type",
+            431 => "headers_too_large",
+            s if s >= 500 => "internal_error",
+            _ => "client_error",
+        };
+        let detail = if status.is_server_error() {
+            "an unexpected error occurred; it has been logged".to_owned()
+        } else {
+            status.canonical_reason().unwrap_or("request failed").to_lowercase()
+        };
+        Self::new(status, code, detail)
+    }
+
+    pub fn to_problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
+        Problem {
+            r#type: format!("urn:lokal-willkommen:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            instance,
+            code: self.code.to_owned(),
+            request_id,
+            errors: self.errors.clone(),
+        }
+    }
+
+    fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if self.status.is_client_error() || self.status.is_server_error() {
+            res.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+        if let Some(allow) = &self.allow {
+            res.insert_header((header::ALLOW, allow.as_str()));
+        }
+        let body = serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
+        res.body(body)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.render(None, None)
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::NotFound => ApiError::not_found("the resource does not exist"),
+            RepoError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
+            RepoError::Invalid(errors) => ApiError::validation(errors),
+            RepoError::Relocation(e) => ApiError::from(e),
+            other => {
+                tracing::error!(error = %other, "persistence failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<RelocationError> for ApiError {
+    fn from(err: RelocationError) -> Self {
+        ApiError::new(StatusCode::CONFLICT, err.code(), err.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        tracing::error!("blocking pool task failed");
+        ApiError::internal()
+    }
+}
+
+/// Renders every error response as problem+json, adding `instance` and the request id.
+pub async fn render_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res.map_into_left_body());
+    }
+    let mut api_error = match res.response().error() {
+        Some(err) => match err.as_error::<ApiError>() {
+            Some(api) => api.clone(),
+            None => {
+                if status.is_server_error() {
+                    tracing::error!(error = %err, "unhandled error");
+                }
+                ApiError::from_status(status)
+            }
+        },
+        None => ApiError::from_status(status),
+    };
+    if api_error.allow.is_none() {
+        api_error.allow = res
+            .headers()
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+    }
+    let instance = Some(res.request().path().to_owned());
+    let request_id = res.request().extensions().get::<RequestId>().map(|r| r.0.clone());
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let mut rendered = api_error.render(instance, request_id);
+    if let Some(v) = retry_after {
+        rendered.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Ok(res.into_response(rendered).map_into_right_body())
+}
+
+/// Whether a response already carries a problem body (used by tests and middleware).
+pub fn is_problem(value: Option<&HeaderValue>) -> bool {
+    value.and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}

@@ -1,0 +1,40 @@
+//! Every route of the API, registered in one place so the route table (and the
+//! OpenAPI document built from it) is complete by construction.
+
+pub use crate::pagination::ListQuery;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod districts;
+pub mod health;
+pub mod offices;
+pub mod organizations;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(health::readyz).service(
+        scope::scope("/api/v1")
+            .service(districts::list_districts)
+            .service(organizations::list_organizations)
+            .service(organizations::get_organization)
+            .service(offices::list_offices)
+            .service(offices::get_office)
+            .service(offices::list_office_locations),
+    );
+}
+
+/// A path id must be a UUID; anything else is a 400, not a 404, so typos are obvious.
+pub fn parse_uuid(name: &str, raw: &str) -> Result<String, crate::problem::ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| crate::problem::ApiError::invalid_parameter(name, "must be a UUID"))
+}
+
+/// An office is addressed by UUID or by slug.
+pub fn parse_office_key(name: &str, raw: &str) -> Result<String, crate::problem::ApiError> {
+    if let Ok(id) = uuid::Uuid::parse_str(raw) {
+        return Ok(id.hyphenated().to_string());
+    }
+    domain::Slug::parse(raw)
+        .map(|s| s.as_str().to_owned())
+        .ok_or_else(|| crate::problem::ApiError::invalid_parameter(name, "must be an office UUID or slug"))
+}

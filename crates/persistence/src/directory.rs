@@ -1,0 +1,63 @@
+//! The public directory read in one go, for the API's in-process cache.
+
+use diesel::prelude::*;
+
+use crate::rows::*;
+use crate::schema::*;
+use crate::{DbConnection, RepoError};
+
+/// Everything the public read API shows, as stored, at one directory version.
+#[derive(Debug, Clone)]
+pub struct DirectoryData {
+    pub version: i64,
+    pub districts: Vec<DistrictRow>,
+    pub organizations: Vec<OrganizationRow>,
+    pub offices: Vec<OfficeRow>,
+    pub office_districts: Vec<OfficeDistrictRow>,
+    /// Oldest first within each office.
+    pub location_periods: Vec<LocationPeriodRow>,
+}
+
+/// Loads the directory inside one read transaction, so the parts are consistent.
+pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
+    conn.transaction(|conn| {
+        Ok(DirectoryData {
+            version: version(conn)?,
+            districts: districts::table
+                .order(districts::position)
+                .select(DistrictRow::as_select())
+                .load(conn)?,
+            organizations: organizations::table
+                .order(organizations::id)
+                .select(OrganizationRow::as_select())
+                .load(conn)?,
+            offices: offices::table
+                .order(offices::id)
+                .select(OfficeRow::as_select())
+                .load(conn)?,
+            office_districts: office_districts::table
+                .order((office_districts::office_id, office_districts::district_code))
+                .select(OfficeDistrictRow::as_select())
+                .load(conn)?,
+            location_periods: location_periods::table
+                .order((location_periods::office_id, location_periods::valid_from))
+                .select(LocationPeriodRow::as_select())
+                .load(conn)?,
+        })
+    })
+}
+
+/// The current directory version: one indexed single-row read, cheap enough to poll.
+pub fn version(conn: &mut DbConnection) -> Result<i64, RepoError> {
+    Ok(directory_version::table
+        .select(directory_version::version)
+        .first(conn)?)
+}
+
+/// Marks the directory as changed; call inside the transaction that changes it.
+pub fn bump_version(conn: &mut DbConnection) -> Result<(), RepoError> {
+    diesel::update(directory_version::table)
+        .set(directory_version::version.eq(directory_version::version + 1))
+        .execute(conn)?;
+    Ok(())
+}

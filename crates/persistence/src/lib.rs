@@ -1,0 +1,26 @@
+//! Diesel schema, rows, repositories, migrations and seed data for both databases.
+
+pub mod db;
+pub mod directory;
+mod error;
+pub mod offices;
+pub mod organizations;
+pub mod rows;
+pub mod schema;
+pub mod seed;
+
+pub use db::{Backend, DbConnection, DbPool, connect, migrate, write_tx};
+pub use error::RepoError;
+
+/// A new UUIDv7 as stored: text, sortable by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current UTC time at the precision both databases store (microseconds).
+pub fn now() -> chrono::NaiveDateTime {
+    let micros = chrono::Utc::now().timestamp_micros();
+    chrono::DateTime::from_timestamp_micros(micros)
+        .expect("the current time is representable")
+        .naive_utc()
+}

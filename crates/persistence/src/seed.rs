@@ -1,0 +1,260 @@
+//! The network's first expansion as published in the local press: the City of
+//! Dortmund, the providers, and five offices. Applied on the first start of an empty
+//! database; `lokal-willkommen seed` re-applies it. Idempotent: it inserts only what
+//! is missing (organizations by name, offices by slug) and never overwrites edits.
+
+use chrono::NaiveDate;
+use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus, OrganizationKind};
+
+use crate::offices::{self, NewLocation, NewOffice};
+use crate::organizations::{self, NewOrganization};
+use crate::{DbConnection, RepoError, directory, write_tx};
+
+pub const CITY: &str = "Stadt Dortmund";
+const CARITAS: &str = "Caritasverband Dortmund e.V.";
+const DIAKONIE: &str = "Diakonisches Werk Dortmund und Lünen gGmbH";
+const AWO: &str = "AWO Unterbezirk Dortmund";
+const DRK: &str = "DRK Kreisverband Dortmund e.V.";
+const EHC: &str = "European Homecare GmbH";
+const NOAH: &str = "Ev. Noah-Kirchengemeinde Dortmund";
+
+const ORGANIZATIONS: &[(&str, &str, OrganizationKind, &str)] = &[
+    (CITY, "Stadt Dortmund", OrganizationKind::Municipality, "https://www.dortmund.de"),
+    (CARITAS, "Caritas Dortmund", OrganizationKind::WelfareProvider, "https://www.caritas-dortmund.de"),
+    (DIAKONIE, "Diakonie Dortmund", OrganizationKind::WelfareProvider, "https://www.diakoniedortmund.de"),
+    (AWO, "AWO Dortmund", OrganizationKind::WelfareProvider, "https://www.awo-dortmund.de"),
+    (DRK, "DRK Dortmund", OrganizationKind::WelfareProvider, "https://www.drk-dortmund.de"),
+    (EHC, "European Homecare", OrganizationKind::WelfareProvider, "https://www.eu-homecare.com"),
+    (NOAH, "Noah-Gemeinde", OrganizationKind::Partner, ""),
+];
+
+/// What a seed run inserted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub organizations_created: usize,
+    pub offices_created: usize,
+}
+
+/// Seeds only when the database has no organizations yet (a fresh database).
+pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<SeedReport>, RepoError> {
+    use diesel::prelude::*;
+    let existing: i64 = crate::schema::organizations::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    seed(conn).map(Some)
+}
+
+pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
+    write_tx(conn, |conn| {
+        let mut report = SeedReport::default();
+        let org_id = |conn: &mut DbConnection, name: &str| -> Result<String, RepoError> {
+            Ok(organizations::find_by_name(conn, name)?
+                .ok_or_else(|| RepoError::Corrupt(format!("seed organization {name} missing")))?
+                .id)
+        };
+        for (name, short, kind, website) in ORGANIZATIONS {
+            if organizations::find_by_name(conn, name)?.is_none() {
+                organizations::insert(
+                    conn,
+                    NewOrganization {
+                        name: (*name).into(),
+                        short_name: Some((*short).into()),
+                        kind: *kind,
+                        website: (!website.is_empty()).then(|| (*website).into()),
+                    },
+                )?;
+                report.organizations_created += 1;
+            }
+        }
+        for office in office_seeds() {
+            if offices::find_by_slug(conn, office.slug)?.is_some() {
+                continue;
+            }
+            let provider = org_id(conn, office.provider)?;
+            let first = office.locations[0].clone();
+            let host = match first.host {
+                Some(h) => Some(org_id(conn, h)?),
+                None => None,
+            };
+            let row = offices::insert(
+                conn,
+                NewOffice {
+                    slug: office.slug.into(),
+                    name: office.name.into(),
+                    kind: OfficeKind::Office,
+                    status: OfficeStatus::Active,
+                    provider_organization_id: provider,
+                    districts: office.districts.to_vec(),
+                    opened_on: Some(office.opened_on),
+                    phone: office.phone.map(Into::into),
+                    email: office.email.map(Into::into),
+                    description: LocalizedText::german(format!(
+                        "lokal willkommen ist die Anlaufstelle für Neuzugewanderte im Stadtbezirk {}: \
+                         Sprechstunden, Willkommensbesuche, Runde Tische und ein Netzwerk vor Ort.",
+                        office.districts.iter().map(|d| d.name()).collect::<Vec<_>>().join(" und ")
+                    )),
+                    first_location: Some((office.opened_on, first.into_new(host))),
+                },
+                None,
+            )?;
+            for later in &office.locations[1..] {
+                let host = match later.host {
+                    Some(h) => Some(org_id(conn, h)?),
+                    None => None,
+                };
+                let moved_on = later.from.expect("later seed locations carry their move day");
+                offices::relocate_in_tx(conn, &row.id, moved_on, later.clone().into_new(host), None)?;
+            }
+            report.offices_created += 1;
+        }
+        if report != SeedReport::default() {
+            directory::bump_version(conn)?;
+        }
+        Ok(report)
+    })
+}
+
+#[derive(Clone)]
+struct LocationSeed {
+    from: Option<NaiveDate>,
+    street: Option<&'static str>,
+    postal_code: Option<&'static str>,
+    district: District,
+    premises: Option<&'static str>,
+    host: Option<&'static str>,
+    temporary: bool,
+    reason: Option<&'static str>,
+    note: Option<&'static str>,
+}
+
+impl LocationSeed {
+    fn into_new(self, host_organization_id: Option<String>) -> NewLocation {
+        NewLocation {
+            address: Address {
+                street: self.street.map(Into::into),
+                postal_code: self.postal_code.map(Into::into),
+                city: "Dortmund".into(),
+                district: self.district,
+            },
+            premises: self.premises.map(Into::into),
+            host_organization_id,
+            temporary: self.temporary,
+            reason: self.reason.map(Into::into),
+            note: self.note.map(Into::into),
+        }
+    }
+
+    fn at(street: &'static str, postal_code: &'static str, district: District) -> LocationSeed {
+        LocationSeed {
+            from: None,
+            street: Some(street),
+            postal_code: Some(postal_code),
+            district,
+            premises: None,
+            host: None,
+            temporary: false,
+            reason: None,
+            note: None,
+        }
+    }
+}
+
+struct OfficeSeed {
+    slug: &'static str,
+    name: &'static str,
+    provider: &'static str,
+    districts: &'static [District],
+    opened_on: NaiveDate,
+    phone: Option<&'static str>,
+    email: Option<&'static str>,
+    locations: Vec<LocationSeed>,
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid seed date")
+}
+
+fn office_seeds() -> Vec<OfficeSeed> {
+    use District::*;
+    vec![
+        OfficeSeed {
+            slug: "brackel-aplerbeck",
+            name: "lokal willkommen Brackel/Aplerbeck",
+            provider: CARITAS,
+            districts: &[Brackel, Aplerbeck],
+            opened_on: date(2016, 10, 1),
+            phone: None,
+            email: None,
+            locations: vec![LocationSeed {
+                note: Some(
+                    "Pilotbüro, eröffnet im Oktober 2016; der genaue Tag ist nicht veröffentlicht, \
+                     erfasst ist der 1. Oktober 2016.",
+                ),
+                ..LocationSeed::at("Brackeler Hellweg 146", "44309", Brackel)
+            }],
+        },
+        OfficeSeed {
+            slug: "mengede-huckarde",
+            name: "lokal willkommen Mengede/Huckarde",
+            provider: DIAKONIE,
+            districts: &[Mengede, Huckarde],
+            opened_on: date(2018, 2, 9),
+            phone: Some("0231 50 11 148"),
+            email: Some("lokalwillkommen.mh@stadtdo.de"),
+            locations: vec![
+                LocationSeed {
+                    from: None,
+                    street: None,
+                    postal_code: None,
+                    district: Mengede,
+                    premises: Some("Gemeindehaus der Ev. Noah-Kirchengemeinde"),
+                    host: Some(NOAH),
+                    temporary: true,
+                    reason: Some("Vorübergehender Start im Gemeindehaus"),
+                    note: Some("Die Straße des Gemeindehauses ist nicht veröffentlicht."),
+                },
+                LocationSeed {
+                    from: Some(date(2018, 12, 1)),
+                    premises: Some("Ladenlokal, von der Diakonie angemietet und renoviert"),
+                    reason: Some("Umzug aus dem Gemeindehaus in ein eigenes Ladenlokal"),
+                    note: Some(
+                        "Der genaue Umzugstag ist nicht veröffentlicht (später im Jahr 2018); \
+                         der 1. Dezember 2018 ist ein Näherungswert.",
+                    ),
+                    ..LocationSeed::at("Westerfilder Straße 54", "44357", Mengede)
+                },
+            ],
+        },
+        OfficeSeed {
+            slug: "hoerde-hombruch",
+            name: "lokal willkommen Hörde/Hombruch",
+            provider: AWO,
+            districts: &[Hoerde, Hombruch],
+            opened_on: date(2018, 3, 9),
+            phone: None,
+            email: None,
+            locations: vec![LocationSeed::at("Schildplatz 7", "44263", Hoerde)],
+        },
+        OfficeSeed {
+            slug: "eving-scharnhorst",
+            name: "lokal willkommen Eving/Scharnhorst",
+            provider: DRK,
+            districts: &[Eving, Scharnhorst],
+            opened_on: date(2019, 1, 31),
+            phone: None,
+            email: None,
+            locations: vec![LocationSeed::at("Bayrische Straße 135", "44339", Eving)],
+        },
+        OfficeSeed {
+            slug: "luetgendortmund",
+            name: "lokal willkommen Lütgendortmund",
+            provider: EHC,
+            districts: &[Luetgendortmund],
+            opened_on: date(2019, 2, 6),
+            phone: None,
+            email: None,
+            locations: vec![LocationSeed::at("Lütgendortmunder Straße 128", "44388", Luetgendortmund)],
+        },
+    ]
+}

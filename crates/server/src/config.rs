@@ -1,0 +1,109 @@
+//! Command line and environment. Flags take precedence over environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lokal-willkommen",
+    version,
+    about = "The lokal willkommen API server (Dortmund's neighbourhood integration offices)",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Folder for the embedded database and generated keys.
+    #[arg(long, env = "LW_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database: a SQLite file path, or a postgres:// URL. Default: <data-dir>/lokal-willkommen.db
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Maximum database connections in the pool.
+    #[arg(long, env = "LW_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub db_pool_size: u32,
+
+    /// Address to listen on.
+    #[arg(long, env = "LW_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+
+    /// HTTP worker threads. Default: one per CPU core.
+    #[arg(long, env = "LW_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Comma-separated origins allowed to send writes and authenticated requests
+    /// cross-origin. Anonymous GETs are readable from any origin anyway.
+    #[arg(long, env = "LW_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
+    /// Send Strict-Transport-Security; enable only when served over TLS.
+    #[arg(long, env = "LW_HSTS", default_value_t = false, global = true)]
+    pub hsts: bool,
+
+    /// Log format: human-readable text or JSON lines.
+    #[arg(long, env = "LW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// How often each instance checks whether the public directory changed (milliseconds).
+    #[arg(long, env = "LW_DIRECTORY_POLL_MS", default_value_t = 500, global = true)]
+    pub directory_poll_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default when no command is given).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Apply migrations, then insert the seed data that is missing, and exit.
+    Seed,
+    /// Print the OpenAPI document (JSON) to stdout.
+    Openapi,
+}
+
+/// Everything `serve` needs, independent of clap so tests can build it directly.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub db_pool_size: u32,
+    pub bind: SocketAddr,
+    pub workers: Option<usize>,
+    pub http: api::HttpConfig,
+    pub directory_poll: std::time::Duration,
+}
+
+impl Cli {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("lokal-willkommen.db")
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            database_url: self.database_url(),
+            db_pool_size: self.db_pool_size,
+            bind: self.bind,
+            workers: self.workers,
+            http: api::HttpConfig {
+                cors_origins: self.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+                hsts: self.hsts,
+            },
+            directory_poll: std::time::Duration::from_millis(self.directory_poll_ms.max(50)),
+        }
+    }
+}

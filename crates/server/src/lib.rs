@@ -1,0 +1,5 @@
+//! The `lokal-willkommen` server: configuration, start-up and shutdown.
+
+pub mod config;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,74 @@
+//! One start-up path for the binary and the tests: prepare the database, load the
+//! directory, bind (port 0 in tests), and serve.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+use api::{AppState, DirectoryCache};
+use persistence::DbPool;
+
+use crate::config::Settings;
+
+/// Opens the pool, applies migrations, and seeds an empty database.
+pub fn prepare_database(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
+    let pool = persistence::connect(url, pool_size)?;
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    let ran = persistence::migrate(&mut conn)?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, "applied database migrations");
+    }
+    if let Some(report) = persistence::seed::seed_if_empty(&mut conn)? {
+        tracing::info!(
+            organizations = report.organizations_created,
+            offices = report.offices_created,
+            "seeded an empty database"
+        );
+    }
+    Ok(pool)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Prepares everything and binds; call inside an actix runtime. Serving starts
+    /// with [`Application::run_until_stopped`].
+    pub fn build(settings: &Settings) -> anyhow::Result<Application> {
+        let pool = prepare_database(&settings.database_url, settings.db_pool_size)?;
+        let directory = Arc::new(DirectoryCache::load_blocking(&pool)?);
+        actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
+
+        let state = web::Data::new(AppState { pool, directory });
+        let doc = api::openapi();
+        let routes = Arc::new(api::openapi::RouteTable::from_doc(&doc));
+        let http = settings.http.clone();
+
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let mut server = HttpServer::new(move || api::build_app(state.clone(), http.clone(), doc.clone(), routes.clone()))
+            .shutdown_timeout(30)
+            .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests (up to 30 s).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

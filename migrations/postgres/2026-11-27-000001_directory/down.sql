@@ -1,0 +1,8 @@
+
+DROP TABLE directory_version;
+DROP TABLE location_periods;
+DROP TABLE office_districts;
+DROP TABLE offices;
+DROP TABLE organizations;
+DROP TABLE districts;
+DROP FUNCTION IF EXISTS location_periods_no_overlap();
