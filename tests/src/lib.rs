@@ -1,1 +1,345 @@
+//! Test harness: a fresh database per test (SQLite file or PostgreSQL database cloned
+//! from a migrated template), the real server on port 0, and a typed client.
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use persistence::{Backend, DbPool};
+use serde_json::Value;
+use server::config::Settings;
+use server::startup::Application;
+
+/// Runs a test body once on SQLite and once on PostgreSQL, as `<name>::sqlite` and
+/// `<name>::postgres`. The body is an `async fn(Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[actix_rt::test]
+            async fn sqlite() {
+                super::$name(persistence::Backend::Sqlite).await;
+            }
+            #[actix_rt::test]
+            async fn postgres() {
+                if $crate::postgres_available() {
+                    super::$name(persistence::Backend::Postgres).await;
+                }
+            }
+        }
+    )+};
+}
+
+/// Whether PostgreSQL tests can run. Without `TEST_DATABASE_URL` they are skipped with
+/// a message (laptops); CI always sets it, and a set but unreachable URL fails the test.
+pub fn postgres_available() -> bool {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            PgConnection::establish(&url).unwrap_or_else(|e| {
+                panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+            });
+            true
+        }
+        _ => {
+            eprintln!(
+                "SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://... to run it)"
+            );
+            false
+        }
+    }
+}
+
+/// A database that exists for one test and is removed afterwards.
+pub struct TestDb {
+    pub url: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("test.db").to_string_lossy().into_owned();
+                TestDb {
+                    url,
+                    backend,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let template = ensure_template(&admin_url);
+                let name = format!("lw_test_{}", uuid::Uuid::now_v7().simple());
+                let mut admin = PgConnection::establish(&admin_url).expect("admin connection");
+                // Concurrent clones of one template can collide briefly; retry.
+                let mut attempt = 0;
+                loop {
+                    match admin
+                        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    {
+                        Ok(()) => break,
+                        Err(e) if attempt < 50 => {
+                            attempt += 1;
+                            let _ = e;
+                            std::thread::sleep(Duration::from_millis(50 + attempt * 10));
+                        }
+                        Err(e) => panic!("cannot create test database: {e}"),
+                    }
+                }
+                TestDb {
+                    url: replace_db_name(&admin_url, &name),
+                    backend,
+                    _dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// The same database under a second handle that does not remove it on drop
+    /// (for a second server instance).
+    pub fn share(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            backend: self.backend,
+            _dir: None,
+            pg_name: None,
+        }
+    }
+
+    /// A migrated and seeded pool on this database, for persistence-level tests.
+    pub fn pool(&self) -> DbPool {
+        server::startup::prepare_database(&self.url, 8).expect("database prepares")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name
+            && let Ok(admin_url) = std::env::var("TEST_DATABASE_URL")
+            && let Ok(mut admin) = PgConnection::establish(&admin_url)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Creates (once per migration set, shared by all test processes) a migrated template.
+fn ensure_template(admin_url: &str) -> String {
+    let mut fingerprint = 0u64;
+    for name in
+        persistence::db::migration_names(&migrations_dir().join("postgres")).expect("migrations")
+    {
+        for file in ["up.sql", "down.sql"] {
+            let text = std::fs::read(migrations_dir().join("postgres").join(&name).join(file))
+                .unwrap_or_default();
+            for b in name.bytes().chain(text) {
+                fingerprint = fingerprint
+                    .wrapping_mul(1_099_511_628_211)
+                    .wrapping_add(b as u64);
+            }
+        }
+    }
+    let template = format!("lw_template_{fingerprint:016x}");
+    let mut admin = PgConnection::establish(admin_url).expect("admin connection");
+    admin
+        .batch_execute("SELECT pg_advisory_lock(7412)")
+        .expect("lock");
+    let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{template}')"
+    )))
+    .get_result(&mut admin)
+    .expect("query pg_database");
+    if !exists {
+        let building = format!("{template}_building");
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .expect("drop half-built template");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {building}"))
+            .expect("create template");
+        {
+            let pool = persistence::connect(&replace_db_name(admin_url, &building), 1)
+                .expect("template pool");
+            persistence::migrate(&mut pool.get().expect("template connection"))
+                .expect("migrate template");
+        }
+        admin
+            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .expect("rename template");
+    }
+    admin
+        .batch_execute("SELECT pg_advisory_unlock(7412)")
+        .expect("unlock");
+    template
+}
+
+use diesel::RunQueryDsl;
+
+pub fn migrations_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations")
+}
+
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: awc::Client,
+    pub db: TestDb,
+}
+
+/// Options for a test server that differ from the defaults.
+#[derive(Default, Clone)]
+pub struct AppOptions {
+    pub cors_origins: Vec<String>,
+    pub hsts: bool,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, AppOptions::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: AppOptions) -> TestApp {
+        let db = TestDb::new(backend);
+        Self::spawn_on(db, options).await
+    }
+
+    /// Starts a server on an existing database (e.g. a second instance).
+    pub async fn spawn_on(db: TestDb, options: AppOptions) -> TestApp {
+        let settings = settings(&db.url, options);
+        let app = Application::build(&settings).expect("app builds");
+        let address = SocketAddr::from(([127, 0, 0, 1], app.port()));
+        actix_rt::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            client: awc::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .disable_redirects()
+                .finish(),
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn send(&self, req: awc::ClientRequest) -> Response {
+        Response::from(req.send().await.expect("request sent")).await
+    }
+
+    pub async fn send_body(
+        &self,
+        req: awc::ClientRequest,
+        body: impl Into<actix_web::web::Bytes>,
+    ) -> Response {
+        Response::from(req.send_body(body.into()).await.expect("request sent")).await
+    }
+}
+
+pub fn settings(url: &str, options: AppOptions) -> Settings {
+    Settings {
+        database_url: url.to_owned(),
+        db_pool_size: 8,
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        workers: Some(2),
+        http: api::HttpConfig {
+            cors_origins: options.cors_origins,
+            hsts: options.hsts,
+        },
+        directory_poll: Duration::from_millis(50),
+    }
+}
+
+/// A response read completely, with helpers for the checks every test makes.
+pub struct Response {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    async fn from<S>(mut res: awc::ClientResponse<S>) -> Response
+    where
+        S: futures_core::Stream<
+                Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+            > + Unpin,
+    {
+        let body = res
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("body")
+            .to_vec();
+        Response {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code; returns the body.
+    #[track_caller]
+    pub fn problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "status; body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert_eq!(body["code"], code, "problem code; body: {body}");
+        for field in ["type", "title", "detail", "instance", "request_id"] {
+            assert!(
+                body[field].is_string(),
+                "problem field {field} missing: {body}"
+            );
+        }
+        assert_eq!(body["request_id"].as_str(), self.header("x-request-id"));
+        body
+    }
+}

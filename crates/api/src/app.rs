@@ -54,7 +54,10 @@ pub fn build_app(
         .add((header::REFERRER_POLICY, "no-referrer"))
         .add((header::X_FRAME_OPTIONS, "DENY"));
     if config.hsts {
-        security_headers = security_headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+        security_headers = security_headers.add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ));
     }
     app.app_data(state)
         .app_data(web::Data::from(route_table))
@@ -64,8 +67,8 @@ pub fn build_app(
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .default_service(web::to(not_found_or_not_allowed))
-        .wrap(from_fn(render_problems))
         .wrap(from_fn(extractors::reject_oversized))
+        .wrap(from_fn(render_problems))
         .wrap(from_fn(request_context))
         .wrap(security_headers)
         .wrap(cors(&config.cors_origins))
@@ -88,7 +91,9 @@ fn cors(origins: &[String]) -> Cors {
     let origins: Vec<String> = origins.to_vec();
     Cors::default()
         .allowed_origin_fn(move |origin, head| {
-            let listed = origin.to_str().is_ok_and(|o| origins.iter().any(|a| a == o));
+            let listed = origin
+                .to_str()
+                .is_ok_and(|o| origins.iter().any(|a| a == o));
             let reading = head.method == Method::GET
                 || head.method == Method::HEAD
                 || (head.method == Method::OPTIONS
@@ -98,7 +103,14 @@ fn cors(origins: &[String]) -> Cors {
                         .is_some_and(|m| m == "GET" || m == "HEAD"));
             listed || reading
         })
-        .allowed_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -107,6 +119,12 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT_LANGUAGE,
             X_REQUEST_ID,
         ])
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER, header::CONTENT_LANGUAGE, X_REQUEST_ID])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_LANGUAGE,
+            X_REQUEST_ID,
+        ])
         .max_age(3600)
 }

@@ -59,7 +59,11 @@ pub fn respond(req: &HttpRequest, body: &JsonBody, audience: Audience) -> HttpRe
 
 /// `If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` prefixes are ignored.
 fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
-    let Some(value) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let ours = etag.to_str().unwrap_or_default();

@@ -20,7 +20,7 @@ use persistence::{DbPool, RepoError};
 
 use crate::conditional::JsonBody;
 use crate::pagination::{DEFAULT_LIMIT, paginate};
-use crate::views::{DistrictView, LocationView, OfficeView, OrganizationRef, OrganizationView};
+use crate::views::{DistrictView, LocationView, OfficeView, OrganizationView};
 
 /// The whole public directory at one version, with the most requested bodies pre-serialized.
 pub struct Snapshot {
@@ -65,11 +65,18 @@ impl Snapshot {
             .enumerate()
             .map(|(i, o)| (o.id.clone(), i))
             .collect();
-        let org_ref = |id: &str| organization_index.get(id).map(|&i| organizations[i].as_ref());
+        let org_ref = |id: &str| {
+            organization_index
+                .get(id)
+                .map(|&i| organizations[i].as_ref())
+        };
 
         let mut districts_of: HashMap<&str, Vec<&str>> = HashMap::new();
         for od in &data.office_districts {
-            districts_of.entry(&od.office_id).or_default().push(&od.district_code);
+            districts_of
+                .entry(&od.office_id)
+                .or_default()
+                .push(&od.district_code);
         }
         let mut periods_of: HashMap<&str, Vec<LocationView>> = HashMap::new();
         for row in &data.location_periods {
@@ -87,7 +94,10 @@ impl Snapshot {
             })?;
             let history = periods_of.remove(row.id.as_str()).unwrap_or_default();
             let current = history.iter().find(|p| p.is_current).cloned();
-            let codes = districts_of.get(row.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+            let codes = districts_of
+                .get(row.id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             offices.push(OfficeView::from_row(row, codes, provider, current)?);
             locations.push(history);
         }
@@ -168,11 +178,17 @@ impl DirectoryCache {
     }
 
     pub fn get(&self) -> Arc<Snapshot> {
-        self.current.read().expect("snapshot lock is never poisoned").clone()
+        self.current
+            .read()
+            .expect("snapshot lock is never poisoned")
+            .clone()
     }
 
     fn install(&self, snapshot: Snapshot) {
-        let mut current = self.current.write().expect("snapshot lock is never poisoned");
+        let mut current = self
+            .current
+            .write()
+            .expect("snapshot lock is never poisoned");
         // A slower, older load must not replace a newer one.
         if snapshot.version >= current.version {
             *current = Arc::new(snapshot);
@@ -220,9 +236,4 @@ fn load(pool: &DbPool) -> Result<Snapshot, RepoError> {
     let mut conn = pool.get()?;
     let data = directory::load(&mut conn)?;
     Snapshot::build(data, today())
-}
-
-/// Convenience for handlers that need an organization reference.
-pub fn organization_ref(snapshot: &Snapshot, id: &str) -> Option<OrganizationRef> {
-    snapshot.organization(id).map(|i| snapshot.organizations[i].as_ref())
 }

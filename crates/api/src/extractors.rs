@@ -17,7 +17,9 @@ pub fn json_config() -> web::JsonConfig {
 
 pub fn json_error(err: &JsonPayloadError) -> ApiError {
     match err {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => too_large(),
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            too_large()
+        }
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -26,9 +28,10 @@ pub fn json_error(err: &JsonPayloadError) -> ApiError {
         JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => {
             ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("invalid_body", format!("the body does not match the schema: {e}"))
-        }
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request(
+            "invalid_body",
+            format!("the body does not match the schema: {e}"),
+        ),
         _ => ApiError::bad_request("unreadable_body", "the request body could not be read"),
     }
 }
@@ -44,29 +47,39 @@ pub fn too_large() -> ApiError {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let QueryPayloadError::Deserialize(e) = &err else {
-            return ApiError::bad_request("invalid_query", "the query string could not be read").into();
+            return ApiError::bad_request("invalid_query", "the query string could not be read")
+                .into();
         };
         ApiError::bad_request("invalid_query", format!("invalid query parameters: {e}")).into()
     })
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err, _req| ApiError::bad_request("invalid_path", format!("invalid path: {err}")).into())
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::bad_request("invalid_path", format!("invalid path: {err}")).into()
+    })
 }
 
 /// Refuses a declared body over the limit before any routing or reading, on every path.
 pub async fn reject_oversized(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(too_large().into());
+        let response = actix_web::HttpResponse::from_error(too_large());
+        // `ServiceResponse::new` keeps the error attached for `render_problems`.
+        let (http_req, _) = req.into_parts();
+        return Ok(actix_web::dev::ServiceResponse::new(http_req, response).map_into_right_body());
     }
-    next.call(req).await
+    next.call(req)
+        .await
+        .map(actix_web::dev::ServiceResponse::map_into_left_body)
 }

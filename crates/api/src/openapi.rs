@@ -29,13 +29,33 @@ pub struct BaseDoc;
 
 /// Standard problem responses, referenced from operations as `#/components/responses/<name>`.
 const PROBLEMS: &[(&str, &str, &str)] = &[
-    ("400", "BadRequest", "Malformed request: bad path id, query parameter, cursor or JSON."),
+    (
+        "400",
+        "BadRequest",
+        "Malformed request: bad path id, query parameter, cursor or JSON.",
+    ),
     ("404", "NotFound", "No such resource."),
-    ("405", "MethodNotAllowed", "The path exists but not with this method; see the `Allow` header."),
+    (
+        "405",
+        "MethodNotAllowed",
+        "The path exists but not with this method; see the `Allow` header.",
+    ),
     ("413", "PayloadTooLarge", "The body exceeds 64 KiB."),
-    ("415", "UnsupportedMediaType", "The body is not `application/json`."),
-    ("422", "ValidationFailed", "Well-formed but invalid; `errors` lists each field."),
-    ("500", "InternalError", "Unexpected failure; the body never contains internals."),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not `application/json`.",
+    ),
+    (
+        "422",
+        "ValidationFailed",
+        "Well-formed but invalid; `errors` lists each field.",
+    ),
+    (
+        "500",
+        "InternalError",
+        "Unexpected failure; the body never contains internals.",
+    ),
 ];
 
 /// Adds the problem responses to every operation and the components they refer to.
@@ -78,11 +98,17 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
                 wanted.extend(["400", "413", "415", "422"]);
             }
             for status in wanted {
-                let name = PROBLEMS.iter().find(|p| p.0 == status).expect("known status").1;
+                let name = PROBLEMS
+                    .iter()
+                    .find(|p| p.0 == status)
+                    .expect("known status")
+                    .1;
                 op.responses
                     .responses
                     .entry(status.to_owned())
-                    .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+                    .or_insert_with(|| {
+                        RefOr::Ref(Ref::new(format!("#/components/responses/{name}")))
+                    });
             }
             if method == HttpMethod::Get && op.responses.responses.contains_key("200") {
                 op.responses
@@ -121,7 +147,11 @@ impl RouteTable {
             .paths
             .iter()
             .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(str::to_owned)
+                    .collect();
                 let mut methods = Vec::new();
                 for (present, name) in [
                     (item.get.is_some(), "GET"),

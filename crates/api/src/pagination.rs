@@ -24,13 +24,18 @@ pub fn limit(limit: Option<u32>) -> Result<usize, ApiError> {
     match limit {
         None => Ok(DEFAULT_LIMIT as usize),
         Some(n @ 1..=MAX_LIMIT) => Ok(n as usize),
-        Some(_) => Err(ApiError::invalid_parameter("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+        Some(_) => Err(ApiError::invalid_parameter(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )),
     }
 }
 
 /// The sort key a cursor stands for.
 pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(cursor) = cursor else { return Ok(None) };
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -47,15 +52,12 @@ fn encode_cursor(key: &str) -> String {
 /// Pages through `items`, which must be sorted ascending by `key`. Keyset-based:
 /// the page after a cursor starts after its key, so inserts and deletes elsewhere
 /// never shift or repeat items.
-pub fn paginate<'a, T: Clone>(
+pub fn paginate<'a, T: Clone + 'a>(
     items: impl IntoIterator<Item = &'a T>,
     key: impl Fn(&T) -> &str,
     after: Option<&str>,
     limit: usize,
-) -> Page<T>
-where
-    T: 'a,
-{
+) -> Page<T> {
     let mut page: Vec<T> = items
         .into_iter()
         .filter(|it| after.is_none_or(|a| key(it) > a))
@@ -68,7 +70,10 @@ where
     } else {
         None
     };
-    Page { items: page, next_cursor }
+    Page {
+        items: page,
+        next_cursor,
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use domain::{FieldError, RelocationError, ValidationErrors};
@@ -77,7 +77,10 @@ impl ApiError {
     pub fn invalid_parameter(name: &str, message: impl Into<String>) -> Self {
         let mut errors = ValidationErrors::default();
         errors.add_parameter(name, message);
-        let mut err = Self::bad_request("invalid_parameter", format!("query or path parameter `{name}` is invalid"));
+        let mut err = Self::bad_request(
+            "invalid_parameter",
+            format!("query or path parameter `{name}` is invalid"),
+        );
         err.errors = errors.0;
         err
     }
@@ -126,7 +129,10 @@ impl ApiError {
         let detail = if status.is_server_error() {
             "an unexpected error occurred; it has been logged".to_owned()
         } else {
-            status.canonical_reason().unwrap_or("request failed").to_lowercase()
+            status
+                .canonical_reason()
+                .unwrap_or("request failed")
+                .to_lowercase()
         };
         Self::new(status, code, detail)
     }
@@ -153,7 +159,8 @@ impl ApiError {
         if let Some(allow) = &self.allow {
             res.insert_header((header::ALLOW, allow.as_str()));
         }
-        let body = serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
+        let body =
+            serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
         res.body(body)
     }
 }
@@ -178,7 +185,9 @@ impl From<RepoError> for ApiError {
     fn from(err: RepoError) -> Self {
         match err {
             RepoError::NotFound => ApiError::not_found("the resource does not exist"),
-            RepoError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
+            RepoError::Conflict { code, detail } => {
+                ApiError::new(StatusCode::CONFLICT, code, detail)
+            }
             RepoError::Invalid(errors) => ApiError::validation(errors),
             RepoError::Relocation(e) => ApiError::from(e),
             other => {
@@ -203,6 +212,8 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 /// Renders every error response as problem+json, adding `instance` and the request id.
+/// Inner middleware must answer with an error *response* (`HttpResponse::from_error`),
+/// not `Err`: the request cannot be cloned here without breaking routing.
 pub async fn render_problems(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -212,36 +223,35 @@ pub async fn render_problems(
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res.map_into_left_body());
     }
-    let mut api_error = match res.response().error() {
-        Some(err) => match err.as_error::<ApiError>() {
-            Some(api) => api.clone(),
-            None => {
-                if status.is_server_error() {
-                    tracing::error!(error = %err, "unhandled error");
-                }
-                ApiError::from_status(status)
-            }
-        },
-        None => ApiError::from_status(status),
-    };
-    if api_error.allow.is_none() {
-        api_error.allow = res
-            .headers()
-            .get(header::ALLOW)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-    }
-    let instance = Some(res.request().path().to_owned());
-    let request_id = res.request().extensions().get::<RequestId>().map(|r| r.0.clone());
-    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
-    let mut rendered = api_error.render(instance, request_id);
-    if let Some(v) = retry_after {
-        rendered.headers_mut().insert(header::RETRY_AFTER, v);
-    }
+    let rendered = problem_response(res.request(), status, res.response().error(), res.headers());
     Ok(res.into_response(rendered).map_into_right_body())
 }
 
-/// Whether a response already carries a problem body (used by tests and middleware).
-pub fn is_problem(value: Option<&HeaderValue>) -> bool {
-    value.and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_JSON))
+fn problem_response(
+    req: &actix_web::HttpRequest,
+    status: StatusCode,
+    error: Option<&actix_web::Error>,
+    original_headers: &header::HeaderMap,
+) -> HttpResponse {
+    let mut api_error = match error.and_then(|e| e.as_error::<ApiError>()) {
+        Some(api) => api.clone(),
+        None => {
+            if let Some(err) = error
+                && status.is_server_error()
+            {
+                tracing::error!(error = %err, "unhandled error");
+            }
+            ApiError::from_status(status)
+        }
+    };
+    let header = |name| original_headers.get(name).cloned();
+    if api_error.allow.is_none() {
+        api_error.allow = header(header::ALLOW).and_then(|v| v.to_str().ok().map(str::to_owned));
+    }
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let mut rendered = api_error.render(Some(req.path().to_owned()), request_id);
+    if let Some(v) = header(header::RETRY_AFTER) {
+        rendered.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    rendered
 }

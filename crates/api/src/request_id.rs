@@ -19,7 +19,8 @@ pub struct RequestId(pub String);
 fn accept(value: &HeaderValue) -> Option<String> {
     let s = value.to_str().ok()?;
     let ok = (1..=64).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     ok.then(|| s.to_owned())
 }
 
@@ -34,11 +35,14 @@ pub async fn request_context(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     // The path is logged without its query string, which may carry search terms.
-    let span = tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
+    let span =
+        tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
-    res.headers_mut()
-        .insert(X_REQUEST_ID, HeaderValue::from_str(&id).expect("validated or generated id"));
+    res.headers_mut().insert(
+        X_REQUEST_ID,
+        HeaderValue::from_str(&id).expect("validated or generated id"),
+    );
     let status = res.status().as_u16();
     let micros = started.elapsed().as_micros() as u64;
     span.in_scope(|| tracing::info!(status, micros, "request"));

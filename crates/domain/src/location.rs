@@ -77,7 +77,9 @@ impl LocationPeriod {
 pub enum RelocationError {
     #[error("the office has no open location period (it is closed or has no location yet)")]
     NoOpenPeriod,
-    #[error("the move on {moved_on} is not after the start of the current period on {current_from}")]
+    #[error(
+        "the move on {moved_on} is not after the start of the current period on {current_from}"
+    )]
     PredatesCurrentPeriod {
         moved_on: NaiveDate,
         current_from: NaiveDate,
@@ -202,8 +204,14 @@ mod tests {
         assert_eq!(h[0].valid_to, Some(day(300)));
         assert_eq!(h[1].valid_from, day(300));
         assert!(check_history(&h).is_ok());
-        assert_eq!(current_on(&h, day(299)).unwrap().address, addr("Gemeindehaus"));
-        assert_eq!(current_on(&h, day(300)).unwrap().address, addr("Westerfilder Straße 54"));
+        assert_eq!(
+            current_on(&h, day(299)).unwrap().address,
+            addr("Gemeindehaus")
+        );
+        assert_eq!(
+            current_on(&h, day(300)).unwrap().address,
+            addr("Westerfilder Straße 54")
+        );
     }
 
     #[test]
@@ -259,7 +267,10 @@ mod tests {
         }
         .validate_new("/address", &mut e);
         let pointers: Vec<_> = e.0.iter().map(|f| f.pointer.as_deref().unwrap()).collect();
-        assert_eq!(pointers, ["/address/street", "/address/postal_code", "/address/city"]);
+        assert_eq!(
+            pointers,
+            ["/address/street", "/address/postal_code", "/address/city"]
+        );
     }
 
     proptest! {

@@ -44,8 +44,7 @@ pub struct Slug(String);
 impl Slug {
     pub fn parse(s: &str) -> Option<Slug> {
         let ok = (3..=64).contains(&s.len())
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
@@ -72,7 +71,9 @@ mod tests {
     fn slugs() {
         assert!(Slug::parse("mengede-huckarde").is_some());
         assert!(Slug::parse("eving2").is_some());
-        for bad in ["", "ab", "-eving", "eving-", "ev--ing", "Eving", "hörde", "a b c"] {
+        for bad in [
+            "", "ab", "-eving", "eving-", "ev--ing", "Eving", "hörde", "a b c",
+        ] {
             assert!(Slug::parse(bad).is_none(), "{bad}");
         }
     }
@@ -82,7 +83,11 @@ mod tests {
         for k in [OfficeKind::Office, OfficeKind::Outpost] {
             assert_eq!(OfficeKind::parse(k.as_str()), Some(k));
         }
-        for s in [OfficeStatus::Planned, OfficeStatus::Active, OfficeStatus::Closed] {
+        for s in [
+            OfficeStatus::Planned,
+            OfficeStatus::Active,
+            OfficeStatus::Closed,
+        ] {
             assert_eq!(OfficeStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(OfficeStatus::parse("open"), None);

@@ -36,7 +36,11 @@ pub struct NewOffice {
     pub first_location: Option<(NaiveDate, NewLocation)>,
 }
 
-pub fn create(conn: &mut DbConnection, new: NewOffice, recorded_by: Option<&str>) -> Result<OfficeRow, RepoError> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: NewOffice,
+    recorded_by: Option<&str>,
+) -> Result<OfficeRow, RepoError> {
     write_tx(conn, |conn| {
         let row = insert(conn, new, recorded_by)?;
         directory::bump_version(conn)?;
@@ -44,7 +48,11 @@ pub fn create(conn: &mut DbConnection, new: NewOffice, recorded_by: Option<&str>
     })
 }
 
-pub(crate) fn insert(conn: &mut DbConnection, new: NewOffice, recorded_by: Option<&str>) -> Result<OfficeRow, RepoError> {
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    new: NewOffice,
+    recorded_by: Option<&str>,
+) -> Result<OfficeRow, RepoError> {
     let now = now();
     let row = OfficeRow {
         id: new_id(),
@@ -83,7 +91,10 @@ pub(crate) fn insert(conn: &mut DbConnection, new: NewOffice, recorded_by: Optio
 }
 
 /// The location history of an office, oldest first.
-pub fn history(conn: &mut DbConnection, office_id: &str) -> Result<Vec<LocationPeriodRow>, RepoError> {
+pub fn history(
+    conn: &mut DbConnection,
+    office_id: &str,
+) -> Result<Vec<LocationPeriodRow>, RepoError> {
     Ok(location_periods::table
         .filter(location_periods::office_id.eq(office_id))
         .order(location_periods::valid_from)
@@ -130,7 +141,10 @@ pub(crate) fn relocate_in_tx(
             return Err(RepoError::NotFound);
         }
         let rows = history(conn, office_id)?;
-        let mut periods = rows.iter().map(LocationPeriodRow::to_domain).collect::<Result<Vec<_>, _>>()?;
+        let mut periods = rows
+            .iter()
+            .map(LocationPeriodRow::to_domain)
+            .collect::<Result<Vec<_>, _>>()?;
         let plan = plan_relocation(&periods, moved_on, &location.address)?;
         apply_relocation(&mut periods, &plan, location.address.clone());
         check_history(&periods).map_err(RepoError::Corrupt)?;

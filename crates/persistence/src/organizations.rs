@@ -23,7 +23,10 @@ pub fn create(conn: &mut DbConnection, new: NewOrganization) -> Result<Organizat
 }
 
 /// Inserts without its own transaction, for callers that compose several writes.
-pub(crate) fn insert(conn: &mut DbConnection, new: NewOrganization) -> Result<OrganizationRow, RepoError> {
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    new: NewOrganization,
+) -> Result<OrganizationRow, RepoError> {
     let now = now();
     let row = OrganizationRow {
         id: new_id(),
@@ -42,7 +45,10 @@ pub(crate) fn insert(conn: &mut DbConnection, new: NewOrganization) -> Result<Or
     Ok(row)
 }
 
-pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<OrganizationRow>, RepoError> {
+pub fn find_by_name(
+    conn: &mut DbConnection,
+    name: &str,
+) -> Result<Option<OrganizationRow>, RepoError> {
     Ok(organizations::table
         .filter(organizations::name.eq(name))
         .select(OrganizationRow::as_select())

@@ -2,7 +2,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::{Address, District, LocationPeriod, LocalizedText, OfficeKind, OfficeStatus, OrganizationKind};
+use domain::{
+    Address, District, LocalizedText, LocationPeriod, OfficeKind, OfficeStatus, OrganizationKind,
+};
 
 use crate::RepoError;
 use crate::schema::*;

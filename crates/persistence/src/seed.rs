@@ -19,12 +19,42 @@ const EHC: &str = "European Homecare GmbH";
 const NOAH: &str = "Ev. Noah-Kirchengemeinde Dortmund";
 
 const ORGANIZATIONS: &[(&str, &str, OrganizationKind, &str)] = &[
-    (CITY, "Stadt Dortmund", OrganizationKind::Municipality, "https://www.dortmund.de"),
-    (CARITAS, "Caritas Dortmund", OrganizationKind::WelfareProvider, "https://www.caritas-dortmund.de"),
-    (DIAKONIE, "Diakonie Dortmund", OrganizationKind::WelfareProvider, "https://www.diakoniedortmund.de"),
-    (AWO, "AWO Dortmund", OrganizationKind::WelfareProvider, "https://www.awo-dortmund.de"),
-    (DRK, "DRK Dortmund", OrganizationKind::WelfareProvider, "https://www.drk-dortmund.de"),
-    (EHC, "European Homecare", OrganizationKind::WelfareProvider, "https://www.eu-homecare.com"),
+    (
+        CITY,
+        "Stadt Dortmund",
+        OrganizationKind::Municipality,
+        "https://www.dortmund.de",
+    ),
+    (
+        CARITAS,
+        "Caritas Dortmund",
+        OrganizationKind::WelfareProvider,
+        "https://www.caritas-dortmund.de",
+    ),
+    (
+        DIAKONIE,
+        "Diakonie Dortmund",
+        OrganizationKind::WelfareProvider,
+        "https://www.diakoniedortmund.de",
+    ),
+    (
+        AWO,
+        "AWO Dortmund",
+        OrganizationKind::WelfareProvider,
+        "https://www.awo-dortmund.de",
+    ),
+    (
+        DRK,
+        "DRK Dortmund",
+        OrganizationKind::WelfareProvider,
+        "https://www.drk-dortmund.de",
+    ),
+    (
+        EHC,
+        "European Homecare",
+        OrganizationKind::WelfareProvider,
+        "https://www.eu-homecare.com",
+    ),
     (NOAH, "Noah-Gemeinde", OrganizationKind::Partner, ""),
 ];
 
@@ -38,7 +68,9 @@ pub struct SeedReport {
 /// Seeds only when the database has no organizations yet (a fresh database).
 pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<SeedReport>, RepoError> {
     use diesel::prelude::*;
-    let existing: i64 = crate::schema::organizations::table.count().get_result(conn)?;
+    let existing: i64 = crate::schema::organizations::table
+        .count()
+        .get_result(conn)?;
     if existing > 0 {
         return Ok(None);
     }
@@ -92,7 +124,12 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                     description: LocalizedText::german(format!(
                         "lokal willkommen ist die Anlaufstelle für Neuzugewanderte im Stadtbezirk {}: \
                          Sprechstunden, Willkommensbesuche, Runde Tische und ein Netzwerk vor Ort.",
-                        office.districts.iter().map(|d| d.name()).collect::<Vec<_>>().join(" und ")
+                        office
+                            .districts
+                            .iter()
+                            .map(|d| d.name())
+                            .collect::<Vec<_>>()
+                            .join(" und ")
                     )),
                     first_location: Some((office.opened_on, first.into_new(host))),
                 },
@@ -103,8 +140,16 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                     Some(h) => Some(org_id(conn, h)?),
                     None => None,
                 };
-                let moved_on = later.from.expect("later seed locations carry their move day");
-                offices::relocate_in_tx(conn, &row.id, moved_on, later.clone().into_new(host), None)?;
+                let moved_on = later
+                    .from
+                    .expect("later seed locations carry their move day");
+                offices::relocate_in_tx(
+                    conn,
+                    &row.id,
+                    moved_on,
+                    later.clone().into_new(host),
+                    None,
+                )?;
             }
             report.offices_created += 1;
         }
@@ -254,7 +299,11 @@ fn office_seeds() -> Vec<OfficeSeed> {
             opened_on: date(2019, 2, 6),
             phone: None,
             email: None,
-            locations: vec![LocationSeed::at("Lütgendortmunder Straße 128", "44388", Luetgendortmund)],
+            locations: vec![LocationSeed::at(
+                "Lütgendortmunder Straße 128",
+                "44388",
+                Luetgendortmund,
+            )],
         },
     ]
 }

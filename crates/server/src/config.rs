@@ -50,7 +50,12 @@ pub struct Cli {
     pub log_format: LogFormat,
 
     /// How often each instance checks whether the public directory changed (milliseconds).
-    #[arg(long, env = "LW_DIRECTORY_POLL_MS", default_value_t = 500, global = true)]
+    #[arg(
+        long,
+        env = "LW_DIRECTORY_POLL_MS",
+        default_value_t = 500,
+        global = true
+    )]
     pub directory_poll_ms: u64,
 }
 
@@ -100,7 +105,12 @@ impl Cli {
             bind: self.bind,
             workers: self.workers,
             http: api::HttpConfig {
-                cors_origins: self.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+                cors_origins: self
+                    .cors_origins
+                    .iter()
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect(),
                 hsts: self.hsts,
             },
             directory_poll: std::time::Duration::from_millis(self.directory_poll_ms.max(50)),

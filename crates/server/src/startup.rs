@@ -41,7 +41,11 @@ impl Application {
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         let pool = prepare_database(&settings.database_url, settings.db_pool_size)?;
         let directory = Arc::new(DirectoryCache::load_blocking(&pool)?);
-        actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
+        actix_web::rt::spawn(
+            directory
+                .clone()
+                .watch(pool.clone(), settings.directory_poll),
+        );
 
         let state = web::Data::new(AppState { pool, directory });
         let doc = api::openapi();
@@ -51,9 +55,11 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let mut server = HttpServer::new(move || api::build_app(state.clone(), http.clone(), doc.clone(), routes.clone()))
-            .shutdown_timeout(30)
-            .listen(listener)?;
+        let mut server = HttpServer::new(move || {
+            api::build_app(state.clone(), http.clone(), doc.clone(), routes.clone())
+        })
+        .shutdown_timeout(30)
+        .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

@@ -38,7 +38,9 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let ok = web::block(move || -> bool {
-        pool.get().ok().is_some_and(|mut c| c.batch_execute("SELECT 1").is_ok())
+        pool.get()
+            .ok()
+            .is_some_and(|mut c| c.batch_execute("SELECT 1").is_ok())
     })
     .await?;
     if !ok {

@@ -11,15 +11,17 @@ pub mod offices;
 pub mod organizations;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz).service(
-        scope::scope("/api/v1")
-            .service(districts::list_districts)
-            .service(organizations::list_organizations)
-            .service(organizations::get_organization)
-            .service(offices::list_offices)
-            .service(offices::get_office)
-            .service(offices::list_office_locations),
-    );
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .service(districts::list_districts)
+                .service(organizations::list_organizations)
+                .service(organizations::get_organization)
+                .service(offices::list_offices)
+                .service(offices::get_office)
+                .service(offices::list_office_locations),
+        );
 }
 
 /// A path id must be a UUID; anything else is a 400, not a 404, so typos are obvious.
@@ -36,5 +38,7 @@ pub fn parse_office_key(name: &str, raw: &str) -> Result<String, crate::problem:
     }
     domain::Slug::parse(raw)
         .map(|s| s.as_str().to_owned())
-        .ok_or_else(|| crate::problem::ApiError::invalid_parameter(name, "must be an office UUID or slug"))
+        .ok_or_else(|| {
+            crate::problem::ApiError::invalid_parameter(name, "must be an office UUID or slug")
+        })
 }

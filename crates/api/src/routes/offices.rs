@@ -48,11 +48,16 @@ pub async fn list_offices(
     };
     let unfiltered = q.district.is_none() && q.status.is_none() && q.kind.is_none();
     if unfiltered && paging.is_first_page() {
-        return Ok(respond(&req, &snapshot.first_pages.offices, Audience::Public));
+        return Ok(respond(
+            &req,
+            &snapshot.first_pages.offices,
+            Audience::Public,
+        ));
     }
     let (after, limit) = paging.parse()?;
     let matching = snapshot.offices.iter().filter(|o| {
-        q.district.is_none_or(|d| o.districts.iter().any(|od| od.code == d))
+        q.district
+            .is_none_or(|d| o.districts.iter().any(|od| od.code == d))
             && q.status.is_none_or(|s| o.status == s)
             && q.kind.is_none_or(|k| o.kind == k)
     });
@@ -106,9 +111,18 @@ pub async fn list_office_locations(
     let snapshot = state.directory.get();
     let index = find_office(&snapshot, &key)?;
     if query.is_first_page() {
-        return Ok(respond(&req, snapshot.locations_first_page(index), Audience::Public));
+        return Ok(respond(
+            &req,
+            snapshot.locations_first_page(index),
+            Audience::Public,
+        ));
     }
     let (after, limit) = query.parse()?;
-    let page = pagination::paginate(&snapshot.locations[index], |l| &l.sort_key, after.as_deref(), limit);
+    let page = pagination::paginate(
+        &snapshot.locations[index],
+        |l| &l.sort_key,
+        after.as_deref(),
+        limit,
+    );
     Ok(respond(&req, &JsonBody::new(&page), Audience::Public))
 }

@@ -22,7 +22,11 @@ pub async fn list_organizations(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     if query.is_first_page() {
-        return Ok(respond(&req, &snapshot.first_pages.organizations, Audience::Public));
+        return Ok(respond(
+            &req,
+            &snapshot.first_pages.organizations,
+            Audience::Public,
+        ));
     }
     let (after, limit) = query.parse()?;
     let page = pagination::paginate(&snapshot.organizations, |o| &o.id, after.as_deref(), limit);
@@ -47,5 +51,9 @@ pub async fn get_organization(
     let index = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    Ok(respond(&req, snapshot.organization_body(index), Audience::Public))
+    Ok(respond(
+        &req,
+        snapshot.organization_body(index),
+        Audience::Public,
+    ))
 }

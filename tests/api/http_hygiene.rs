@@ -1,0 +1,125 @@
+use lw_tests::{AppOptions, TestApp, both_backends};
+use persistence::Backend;
+
+both_backends!(request_ids, security_headers, cors_policy);
+
+async fn request_ids(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let generated = app.get("/api/v1/offices").await;
+    let id = generated.header("x-request-id").unwrap();
+    assert!(
+        uuid::Uuid::parse_str(id).is_ok(),
+        "generated ids are UUIDs: {id}"
+    );
+
+    let echoed = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/offices"))
+                .insert_header(("x-request-id", "city-it.trace-42")),
+        )
+        .await;
+    assert_eq!(echoed.header("x-request-id"), Some("city-it.trace-42"));
+
+    // Ids that could inject into logs are replaced, not echoed.
+    let hostile = "a\"b<script>".to_owned() + &"x".repeat(80);
+    let replaced = app
+        .send(
+            app.client
+                .get(app.url("/nowhere"))
+                .insert_header(("x-request-id", hostile.as_str())),
+        )
+        .await;
+    let problem = replaced.problem(404, "not_found");
+    assert_ne!(replaced.header("x-request-id"), Some(hostile.as_str()));
+    assert_eq!(
+        problem["request_id"].as_str(),
+        replaced.header("x-request-id")
+    );
+}
+
+async fn security_headers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for path in ["/api/v1/offices", "/nowhere"] {
+        let res = app.get(path).await;
+        assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(res.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(
+            res.header("strict-transport-security"),
+            None,
+            "HSTS only when configured"
+        );
+    }
+    let tls = TestApp::spawn_with(
+        backend,
+        AppOptions {
+            hsts: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let res = tls.get("/api/v1/offices").await;
+    assert_eq!(
+        res.header("strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}
+
+async fn cors_policy(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        AppOptions {
+            cors_origins: vec!["https://www.dortmund.de".into()],
+            ..Default::default()
+        },
+    )
+    .await;
+    // Any origin may read the public directory.
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/offices"))
+                .insert_header(("origin", "https://newcomer-app.example")),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://newcomer-app.example")
+    );
+    assert!(
+        res.header("access-control-expose-headers")
+            .unwrap()
+            .contains("etag")
+    );
+
+    // Preflight for a conditional GET is allowed from anywhere.
+    let preflight = |origin: &'static str, method: &'static str| {
+        app.client
+            .request(actix_web::http::Method::OPTIONS, app.url("/api/v1/offices"))
+            .insert_header(("origin", origin))
+            .insert_header(("access-control-request-method", method))
+    };
+    let res = app
+        .send(preflight("https://newcomer-app.example", "GET"))
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://newcomer-app.example")
+    );
+
+    // Writes only from configured origins.
+    let res = app
+        .send(preflight("https://newcomer-app.example", "POST"))
+        .await;
+    assert_ne!(res.status, 200);
+    assert_eq!(res.header("access-control-allow-origin"), None);
+    let res = app.send(preflight("https://www.dortmund.de", "POST")).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://www.dortmund.de")
+    );
+    assert_eq!(res.header("access-control-allow-credentials"), None);
+}

@@ -1,0 +1,8 @@
+//! Black-box tests of the running server; each `both_backends!` test runs on SQLite and PostgreSQL.
+
+mod directory;
+mod errors;
+mod http_hygiene;
+mod offices;
+mod openapi;
+mod persistence_layer;
