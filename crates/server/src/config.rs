@@ -75,6 +75,9 @@ pub enum Command {
     Seed,
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Ask the server at --bind whether it is ready (exit 0) or not (exit 1); for
+    /// container health checks, which have no curl.
+    Healthcheck,
 }
 
 /// Everything `serve` needs, independent of clap so tests can build it directly.

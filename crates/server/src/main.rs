@@ -14,6 +14,11 @@ async fn main() -> anyhow::Result<()> {
             let mut out = std::io::stdout().lock();
             writeln!(out, "{doc}")?;
         }
+        Command::Healthcheck => {
+            if !lokal_willkommen::healthcheck::ready(cli.bind) {
+                std::process::exit(1);
+            }
+        }
         Command::Migrate => {
             telemetry::init(cli.log_format);
             let pool = persistence::connect(&cli.database_url(), 1)?;

@@ -1,0 +1,23 @@
+# Build stage: the release binary. libpq is needed because one binary speaks both
+# SQLite (bundled) and PostgreSQL.
+FROM rust:1.95-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked -p lokal-willkommen
+
+# Runtime stage: a slim image running as an unprivileged user.
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /var/lib/lokal-willkommen --create-home lw
+COPY --from=build /src/target/release/lokal-willkommen /usr/local/bin/lokal-willkommen
+USER lw
+WORKDIR /var/lib/lokal-willkommen
+ENV LW_BIND=0.0.0.0:8080 \
+    LW_DATA_DIR=/var/lib/lokal-willkommen/data \
+    LW_LOG_FORMAT=json
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["lokal-willkommen", "healthcheck"]
+ENTRYPOINT ["lokal-willkommen"]
+CMD ["serve"]
