@@ -103,7 +103,10 @@ mod tests {
         let app = test::init_service(
             App::new()
                 .app_data(super::json_config())
-                .route("/", web::post().to(|_: web::Json<Input>| async { HttpResponse::NoContent() }))
+                .route(
+                    "/",
+                    web::post().to(|_: web::Json<Input>| async { HttpResponse::NoContent() }),
+                )
                 .wrap(from_fn(render_problems)),
         )
         .await;
@@ -114,19 +117,32 @@ mod tests {
             .to_request();
         let res = test::call_service(&app, req).await;
         let status = res.status().as_u16();
-        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
         (status, test::read_body_json(res).await)
     }
 
     #[actix_rt::test]
     async fn json_bodies_fail_as_problems() {
         let (status, body) = call(b"{\"name\": ", "application/json").await;
-        assert_eq!((status, body["code"].as_str()), (400, Some("malformed_json")));
-        let (status, body) = call(b"{\"name\": \"x\", \"role\": \"admin\"}", "application/json").await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("malformed_json"))
+        );
+        let (status, body) = call(
+            b"{\"name\": \"x\", \"role\": \"admin\"}",
+            "application/json",
+        )
+        .await;
         assert_eq!((status, body["code"].as_str()), (400, Some("invalid_body")));
         assert!(body["detail"].as_str().unwrap().contains("role"));
         let (status, body) = call(b"name=x", "application/x-www-form-urlencoded").await;
-        assert_eq!((status, body["code"].as_str()), (415, Some("unsupported_media_type")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (415, Some("unsupported_media_type"))
+        );
         assert_eq!(body["instance"], "/");
     }
 }

@@ -3,13 +3,16 @@
 //! `utoipa::ToSchema` derives live here so that the OpenAPI document describes
 //! exactly the types the rules work on; they are metadata, not web code.
 
+pub mod authz;
 pub mod district;
 pub mod localized;
 pub mod location;
 pub mod office;
 pub mod organization;
+pub mod password;
 pub mod validation;
 
+pub use authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};
 pub use district::District;
 pub use localized::LocalizedText;
 pub use location::{Address, LocationPeriod, RelocationError, RelocationPlan};

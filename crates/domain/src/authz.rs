@@ -1,0 +1,209 @@
+//! The one authorization policy: every protected handler asks [`authorize`] and
+//! nothing else decides who may do what.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What an account may do across the network.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Accounts, integration tokens, audit log, and everything coordinators do.
+    Admin,
+    /// All offices: offices, relocations, organizations, staffing, reports.
+    Coordinator,
+    /// Office staff: writes to the offices they are assigned to.
+    Staff,
+    /// Read-only integration access; never writes, never sees personal data.
+    Reader,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Coordinator, Role::Staff, Role::Reader];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Staff => "staff",
+            Role::Reader => "reader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Who is calling: a signed-in account or an integration token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorKind {
+    User,
+    Integration,
+}
+
+/// An authenticated caller as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// User id, or integration token id.
+    pub id: String,
+    pub kind: ActorKind,
+    pub role: Role,
+    /// Offices where the account holds an active staff assignment today.
+    pub offices: BTreeSet<String>,
+}
+
+/// Every protected operation of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ReadOwnAccount,
+    ChangeOwnPassword,
+    ManageUsers,
+    ManageApiTokens,
+    ReadAuditLog,
+    CreateOrganization,
+    UpdateOrganization,
+    CreateOffice,
+    /// Name, slug, kind, status, provider, districts, opening and closing dates.
+    UpdateOfficeStructure,
+    /// Contact details and description: what the office's own staff keep current.
+    UpdateOfficeDetails,
+    RelocateOffice,
+}
+
+/// What the action touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// Not tied to one office.
+    Network,
+    /// One office, by id.
+    Office(&'a str),
+}
+
+/// Why a request was refused; the API maps it to 403 `forbidden`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{role} accounts may not {action:?} here")]
+pub struct Denied {
+    pub role: &'static str,
+    pub action: Action,
+}
+
+pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), Denied> {
+    use Action::*;
+    use Role::*;
+    let user = actor.kind == ActorKind::User;
+    let allowed = match action {
+        ReadOwnAccount => true,
+        ChangeOwnPassword => user,
+        ManageUsers | ManageApiTokens | ReadAuditLog => user && actor.role == Admin,
+        CreateOrganization
+        | UpdateOrganization
+        | CreateOffice
+        | UpdateOfficeStructure
+        | RelocateOffice => user && matches!(actor.role, Admin | Coordinator),
+        UpdateOfficeDetails => {
+            user && match actor.role {
+                Admin | Coordinator => true,
+                Staff => matches!(resource, Resource::Office(id) if actor.offices.contains(id)),
+                Reader => false,
+            }
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied {
+            role: actor.role.as_str(),
+            action,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn actor(role: Role, offices: &[&str]) -> Actor {
+        Actor {
+            id: "u".into(),
+            kind: ActorKind::User,
+            role,
+            offices: offices.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    const ALL_ACTIONS: [Action; 11] = [
+        Action::ReadOwnAccount,
+        Action::ChangeOwnPassword,
+        Action::ManageUsers,
+        Action::ManageApiTokens,
+        Action::ReadAuditLog,
+        Action::CreateOrganization,
+        Action::UpdateOrganization,
+        Action::CreateOffice,
+        Action::UpdateOfficeStructure,
+        Action::UpdateOfficeDetails,
+        Action::RelocateOffice,
+    ];
+
+    #[test]
+    fn staff_write_only_their_own_offices_details() {
+        let staff = actor(Role::Staff, &["own"]);
+        assert!(authorize(&staff, Action::UpdateOfficeDetails, Resource::Office("own")).is_ok());
+        assert!(
+            authorize(
+                &staff,
+                Action::UpdateOfficeDetails,
+                Resource::Office("other")
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &staff,
+                Action::UpdateOfficeStructure,
+                Resource::Office("own")
+            )
+            .is_err()
+        );
+        assert!(authorize(&staff, Action::RelocateOffice, Resource::Office("own")).is_err());
+    }
+
+    #[test]
+    fn integrations_only_read_themselves() {
+        let token = Actor {
+            kind: ActorKind::Integration,
+            ..actor(Role::Reader, &[])
+        };
+        for action in ALL_ACTIONS {
+            assert_eq!(
+                authorize(&token, action, Resource::Network).is_ok(),
+                action == Action::ReadOwnAccount
+            );
+        }
+    }
+
+    proptest! {
+        /// Readers never write; admins may do everything; nobody but admins manages accounts.
+        #[test]
+        fn role_invariants(role_i in 0usize..4, action_i in 0usize..11, own in any::<bool>()) {
+            let role = Role::ALL[role_i];
+            let action = ALL_ACTIONS[action_i];
+            let a = actor(role, if own { &["o"] } else { &[] });
+            let ok = authorize(&a, action, Resource::Office("o")).is_ok();
+            match role {
+                Role::Admin => prop_assert!(ok),
+                Role::Reader => prop_assert_eq!(ok, matches!(action, Action::ReadOwnAccount | Action::ChangeOwnPassword)),
+                _ => {}
+            }
+            if matches!(action, Action::ManageUsers | Action::ManageApiTokens | Action::ReadAuditLog) {
+                prop_assert_eq!(ok, role == Role::Admin);
+            }
+        }
+    }
+}
