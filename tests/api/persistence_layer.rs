@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::{Address, District};
 use lw_tests::{AppOptions, TestApp, TestDb, both_backends};
+use persistence::audit::AuditContext;
 use persistence::offices::{self, NewLocation};
 use persistence::schema::location_periods;
 use persistence::{Backend, DbPool, RepoError};
@@ -65,7 +66,7 @@ async fn relocation_rules(backend: Backend) {
         &id,
         date(2018, 3, 9),
         location("Neue Straße 1"),
-        None,
+        &AuditContext::system("test"),
     )
     .unwrap_err();
     assert_eq!(conflict_code(err), "move_predates_current_period");
@@ -74,7 +75,7 @@ async fn relocation_rules(backend: Backend) {
         &id,
         date(2017, 1, 1),
         location("Neue Straße 1"),
-        None,
+        &AuditContext::system("test"),
     )
     .unwrap_err();
     assert_eq!(conflict_code(err), "move_predates_current_period");
@@ -83,13 +84,19 @@ async fn relocation_rules(backend: Backend) {
         &id,
         date(2024, 1, 1),
         location("schildplatz  7"),
-        None,
+        &AuditContext::system("test"),
     )
     .unwrap_err();
     assert_eq!(conflict_code(err), "move_to_current_address");
     let missing = uuid::Uuid::now_v7().to_string();
     assert!(matches!(
-        offices::relocate(&mut conn, &missing, date(2024, 1, 1), location("X 1"), None),
+        offices::relocate(
+            &mut conn,
+            &missing,
+            date(2024, 1, 1),
+            location("X 1"),
+            &AuditContext::system("test")
+        ),
         Err(RepoError::NotFound)
     ));
     assert_eq!(
@@ -103,7 +110,10 @@ async fn relocation_rules(backend: Backend) {
         &id,
         date(2024, 5, 1),
         location("Hermannstraße 20"),
-        Some("tester"),
+        &AuditContext {
+            actor_id: Some("tester".into()),
+            ..Default::default()
+        },
     )
     .unwrap();
     let history = offices::history(&mut conn, &id).unwrap();
@@ -120,7 +130,7 @@ async fn relocation_rules(backend: Backend) {
         &id,
         date(2099, 1, 1),
         location("Zukunftsweg 1"),
-        None,
+        &AuditContext::system("test"),
     )
     .unwrap();
     let history = offices::history(&mut conn, &id).unwrap();
@@ -211,7 +221,7 @@ async fn concurrent_relocations_one_wins(backend: Backend) {
                     &id,
                     date(2025, 6, 1),
                     location(&format!("Parallelweg {i}")),
-                    None,
+                    &AuditContext::system("test"),
                 )
             })
         })
@@ -269,7 +279,7 @@ async fn change_on_one_instance_reaches_all(backend: Backend) {
         &id,
         date(2024, 2, 1),
         location("Hermannstraße 20"),
-        None,
+        &AuditContext::system("test"),
     )
     .unwrap();
 

@@ -278,7 +278,15 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
             hsts: options.hsts,
         },
         directory_poll: Duration::from_millis(50),
+        signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
+        auth: api::auth::AuthConfig::default(),
     }
+}
+
+/// One signing key per test process (generating one per app would also do).
+pub fn test_key_pem() -> &'static str {
+    static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PEM.get_or_init(|| api::auth::keys::SigningKeys::generate().1)
 }
 
 /// A response read completely, with helpers for the checks every test makes.

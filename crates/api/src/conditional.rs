@@ -71,3 +71,50 @@ fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
         candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == ours
     })
 }
+
+/// The `If-Match` a write must carry: 428 without it (or with `*`, which would
+/// allow a lost update), 412 when it does not name the current representation.
+pub fn require_if_match(
+    req: &HttpRequest,
+    current: &HeaderValue,
+) -> Result<(), crate::problem::ApiError> {
+    let Some(value) = req
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err(if_match_required());
+    };
+    if value.trim() == "*" {
+        return Err(if_match_required());
+    }
+    let ours = current.to_str().unwrap_or_default();
+    // Strong comparison (RFC 9110 13.1.1): weak tags never match.
+    if value
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == ours)
+    {
+        Ok(())
+    } else {
+        Err(crate::problem::precondition_failed())
+    }
+}
+
+fn if_match_required() -> crate::problem::ApiError {
+    crate::problem::ApiError::new(
+        actix_web::http::StatusCode::PRECONDITION_REQUIRED,
+        "if_match_required",
+        "send the resource's current ETag in If-Match",
+    )
+}
+
+/// 201 Created with `Location` and the new resource's ETag.
+pub fn created(location: &str, body: &JsonBody) -> HttpResponse {
+    HttpResponse::Created()
+        .content_type("application/json")
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, body.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body.bytes.clone())
+}

@@ -1,6 +1,9 @@
 //! The HTTP API: handlers, views, errors, OpenAPI, and the app factory.
 
+pub mod account_views;
 pub mod app;
+pub mod auth;
+pub mod client_address;
 pub mod conditional;
 pub mod directory_cache;
 pub mod extractors;

@@ -21,11 +21,39 @@ pub const API_VERSION: &str = "1.0.0";
     tags(
         (name = "offices", description = "Offices and outposts, and where they are located over time"),
         (name = "directory", description = "Districts and organizations"),
+        (name = "auth", description = "Sign-in, token refresh and sign-out; verification keys"),
+        (name = "account", description = "The caller's own account"),
+        (name = "users", description = "Account administration (admins)"),
+        (name = "integrations", description = "Read-only tokens for integrations (admins)"),
+        (name = "audit", description = "The audit log (admins)"),
         (name = "operations", description = "Probes for orchestrators"),
     ),
-    components(schemas(crate::problem::Problem))
+    components(schemas(crate::problem::Problem)),
+    modifiers(&BearerScheme)
 )]
 pub struct BaseDoc;
+
+/// `bearer`: the access token from `/api/v1/auth/login` (or an integration token).
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, doc: &mut OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Access token from POST /api/v1/auth/login, or an integration token (lwt_...).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Standard problem responses, referenced from operations as `#/components/responses/<name>`.
 const PROBLEMS: &[(&str, &str, &str)] = &[
@@ -46,6 +74,27 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
         "UnsupportedMediaType",
         "The body is not `application/json`.",
     ),
+    (
+        "401",
+        "Unauthenticated",
+        "Missing, invalid or expired token, or the session ended.",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "Authenticated but not allowed (`forbidden`, `password_change_required`).",
+    ),
+    (
+        "412",
+        "PreconditionFailed",
+        "`If-Match` does not name the current ETag; read again.",
+    ),
+    (
+        "428",
+        "PreconditionRequired",
+        "`If-Match` with the current ETag is required.",
+    ),
+    ("429", "TooManyRequests", "Rate limited; see `Retry-After`."),
     (
         "422",
         "ValidationFailed",
@@ -96,6 +145,14 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
             }
             if op.request_body.is_some() {
                 wanted.extend(["400", "413", "415", "422"]);
+            }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                wanted.extend(["401", "403"]);
+            }
+            // PATCH is the only method that updates a versioned resource; PUT
+            // /me/password is a command guarded by the current password instead.
+            if method == HttpMethod::Patch {
+                wanted.extend(["412", "428"]);
             }
             for status in wanted {
                 let name = PROBLEMS

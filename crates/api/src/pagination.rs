@@ -45,7 +45,7 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
         .ok_or_else(|| ApiError::invalid_parameter("cursor", "is not a cursor this API issued"))
 }
 
-fn encode_cursor(key: &str) -> String {
+pub fn encode_cursor(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("k1:{key}"))
 }
 

@@ -52,6 +52,10 @@ pub struct ApiError {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub allow: Option<String>,
+    /// Seconds to send as `Retry-After` (429).
+    pub retry_after: Option<u64>,
+    /// Send `WWW-Authenticate: Bearer` (401).
+    pub bearer_challenge: bool,
 }
 
 impl ApiError {
@@ -62,6 +66,8 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             allow: None,
+            retry_after: None,
+            bearer_challenge: false,
         }
     }
 
@@ -159,6 +165,15 @@ impl ApiError {
         if let Some(allow) = &self.allow {
             res.insert_header((header::ALLOW, allow.as_str()));
         }
+        if let Some(seconds) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if self.bearer_challenge {
+            res.insert_header((
+                header::WWW_AUTHENTICATE,
+                "Bearer realm=\"lokal-willkommen\"",
+            ));
+        }
         let body =
             serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
         res.body(body)
@@ -196,6 +211,15 @@ impl From<RepoError> for ApiError {
             }
         }
     }
+}
+
+/// 412: the `If-Match` ETag is not the current one.
+pub fn precondition_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "etag_mismatch",
+        "the resource changed since you read it; GET it again and reapply your change",
+    )
 }
 
 impl From<RelocationError> for ApiError {

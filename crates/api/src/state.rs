@@ -2,12 +2,14 @@ use std::sync::Arc;
 
 use persistence::DbPool;
 
+use crate::auth::AuthState;
 use crate::directory_cache::DirectoryCache;
 
-/// What every handler can reach: the pool and the public directory cache.
+/// What every handler can reach: the pool, the public directory cache, authentication.
 pub struct AppState {
     pub pool: DbPool,
     pub directory: Arc<DirectoryCache>,
+    pub auth: Arc<AuthState>,
 }
 
 /// Settings of the HTTP layer, from the server's configuration.

@@ -52,6 +52,8 @@ pub struct OrganizationView {
     pub website: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub(crate) version: i64,
 }
 
 impl OrganizationView {
@@ -64,6 +66,7 @@ impl OrganizationView {
             website: row.website.clone(),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            version: row.version,
         })
     }
 
@@ -159,6 +162,8 @@ pub struct OfficeView {
     /// Where the office is today; `null` before its first location applies or after it closed.
     pub current_location: Option<LocationView>,
     pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub(crate) version: i64,
 }
 
 impl OfficeView {
@@ -193,6 +198,7 @@ impl OfficeView {
             description: row.description()?,
             current_location,
             updated_at: row.updated_at.and_utc(),
+            version: row.version,
         })
     }
 }

@@ -1,5 +1,8 @@
 //! Diesel schema, rows, repositories, migrations and seed data for both databases.
 
+pub mod api_tokens;
+pub mod assignments;
+pub mod audit;
 pub mod db;
 pub mod directory;
 mod error;
@@ -8,6 +11,9 @@ pub mod organizations;
 pub mod rows;
 pub mod schema;
 pub mod seed;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
 
 pub use db::{Backend, DbConnection, DbPool, connect, migrate, write_tx};
 pub use error::RepoError;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use domain::location::{apply_relocation, check_history, plan_relocation};
 use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
 
+use crate::audit::{self, AuditContext, Change};
 use crate::rows::*;
 use crate::schema::*;
 use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
@@ -39,13 +40,204 @@ pub struct NewOffice {
 pub fn create(
     conn: &mut DbConnection,
     new: NewOffice,
-    recorded_by: Option<&str>,
+    ctx: &AuditContext,
 ) -> Result<OfficeRow, RepoError> {
     write_tx(conn, |conn| {
-        let row = insert(conn, new, recorded_by)?;
+        let row = insert(conn, new, ctx.actor_id.as_deref())?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "office.created",
+                resource_type: "office",
+                resource_id: Some(&row.id),
+                office_id: Some(&row.id),
+                changed_fields: &[
+                    "slug",
+                    "name",
+                    "kind",
+                    "status",
+                    "provider_organization_id",
+                    "districts",
+                    "opened_on",
+                    "contact",
+                    "description",
+                    "location",
+                ],
+            },
+        )?;
         directory::bump_version(conn)?;
         Ok(row)
     })
+}
+
+/// The changes a PATCH may make to an office; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OfficeChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<OfficeKind>,
+    pub status: Option<OfficeStatus>,
+    pub provider_organization_id: Option<String>,
+    pub districts: Option<Vec<District>>,
+    pub opened_on: Option<Option<NaiveDate>>,
+    pub closed_on: Option<Option<NaiveDate>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub description: Option<LocalizedText>,
+}
+
+impl OfficeChanges {
+    pub fn field_names(&self) -> Vec<&'static str> {
+        [
+            ("slug", self.slug.is_some()),
+            ("name", self.name.is_some()),
+            ("kind", self.kind.is_some()),
+            ("status", self.status.is_some()),
+            (
+                "provider_organization_id",
+                self.provider_organization_id.is_some(),
+            ),
+            ("districts", self.districts.is_some()),
+            ("opened_on", self.opened_on.is_some()),
+            ("closed_on", self.closed_on.is_some()),
+            ("phone", self.phone.is_some()),
+            ("email", self.email.is_some()),
+            ("description", self.description.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
+/// Applies `changes` if the office is still at `expected_version`; otherwise
+/// `Conflict { code: "version_mismatch" }` (the API answers 412).
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    changes: &OfficeChanges,
+    ctx: &AuditContext,
+) -> Result<OfficeRow, RepoError> {
+    write_tx(conn, |conn| {
+        let current: OfficeRow = offices::table
+            .find(id)
+            .select(OfficeRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(RepoError::NotFound)?;
+        let c = changes.clone();
+        let next = OfficeRow {
+            slug: c.slug.unwrap_or(current.slug.clone()),
+            name: c.name.unwrap_or(current.name.clone()),
+            kind: c
+                .kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or(current.kind.clone()),
+            status: c
+                .status
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or(current.status.clone()),
+            provider_organization_id: c
+                .provider_organization_id
+                .unwrap_or(current.provider_organization_id.clone()),
+            opened_on: c.opened_on.unwrap_or(current.opened_on),
+            closed_on: c.closed_on.unwrap_or(current.closed_on),
+            phone: c.phone.unwrap_or(current.phone.clone()),
+            email: c.email.unwrap_or(current.email.clone()),
+            description: c
+                .description
+                .map(|d| serde_json::to_string(&d).expect("a string map serializes"))
+                .unwrap_or(current.description.clone()),
+            version: current.version + 1,
+            updated_at: now(),
+            ..current.clone()
+        };
+        let n = diesel::update(
+            offices::table
+                .find(id)
+                .filter(offices::version.eq(expected_version)),
+        )
+        .set((
+            offices::slug.eq(&next.slug),
+            offices::name.eq(&next.name),
+            offices::kind.eq(&next.kind),
+            offices::status.eq(&next.status),
+            offices::provider_organization_id.eq(&next.provider_organization_id),
+            offices::opened_on.eq(next.opened_on),
+            offices::closed_on.eq(next.closed_on),
+            offices::phone.eq(&next.phone),
+            offices::email.eq(&next.email),
+            offices::description.eq(&next.description),
+            offices::version.eq(next.version),
+            offices::updated_at.eq(next.updated_at),
+        ))
+        .execute(conn)
+        .map_err(office_constraint)?;
+        if n == 0 {
+            return Err(RepoError::Conflict {
+                code: "version_mismatch",
+                detail: "the office changed since it was read".into(),
+            });
+        }
+        if let Some(districts) = &changes.districts {
+            diesel::delete(office_districts::table.filter(office_districts::office_id.eq(id)))
+                .execute(conn)?;
+            insert_districts(conn, id, districts)?;
+        }
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "office.updated",
+                resource_type: "office",
+                resource_id: Some(id),
+                office_id: Some(id),
+                changed_fields: &changes.field_names(),
+            },
+        )?;
+        directory::bump_version(conn)?;
+        Ok(next)
+    })
+}
+
+fn office_constraint(e: diesel::result::Error) -> RepoError {
+    match RepoError::from_constraint(e) {
+        RepoError::Conflict {
+            code: "already_exists",
+            ..
+        } => RepoError::Conflict {
+            code: "slug_taken",
+            detail: "another office already uses this slug".into(),
+        },
+        RepoError::Conflict {
+            code: "reference_not_found",
+            ..
+        } => RepoError::Conflict {
+            code: "organization_not_found",
+            detail: "the provider organization does not exist".into(),
+        },
+        other => other,
+    }
+}
+
+fn insert_districts(
+    conn: &mut DbConnection,
+    office_id: &str,
+    districts: &[District],
+) -> Result<(), RepoError> {
+    // One statement per district: batch inserts are not portable across MultiConnection.
+    for district in districts {
+        diesel::insert_into(office_districts::table)
+            .values(OfficeDistrictRow {
+                office_id: office_id.to_owned(),
+                district_code: district.code().to_owned(),
+            })
+            .execute(conn)
+            .map_err(RepoError::from_constraint)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn insert(
@@ -73,17 +265,8 @@ pub(crate) fn insert(
     diesel::insert_into(offices::table)
         .values(&row)
         .execute(conn)
-        .map_err(RepoError::from_constraint)?;
-    // One statement per district: batch inserts are not portable across MultiConnection.
-    for district in &new.districts {
-        diesel::insert_into(office_districts::table)
-            .values(OfficeDistrictRow {
-                office_id: row.id.clone(),
-                district_code: district.code().to_owned(),
-            })
-            .execute(conn)
-            .map_err(RepoError::from_constraint)?;
-    }
+        .map_err(office_constraint)?;
+    insert_districts(conn, &row.id, &new.districts)?;
     if let Some((from, location)) = new.first_location {
         insert_period(conn, &row.id, from, location, recorded_by)?;
     }
@@ -114,10 +297,28 @@ pub fn relocate(
     office_id: &str,
     moved_on: NaiveDate,
     location: NewLocation,
-    recorded_by: Option<&str>,
+    ctx: &AuditContext,
 ) -> Result<LocationPeriodRow, RepoError> {
     write_tx(conn, |conn| {
-        let new_period = relocate_in_tx(conn, office_id, moved_on, location, recorded_by)?;
+        let new_period =
+            relocate_in_tx(conn, office_id, moved_on, location, ctx.actor_id.as_deref())?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "office.relocated",
+                resource_type: "location_period",
+                resource_id: Some(&new_period.id),
+                office_id: Some(office_id),
+                changed_fields: &[
+                    "valid_from",
+                    "address",
+                    "premises",
+                    "host_organization_id",
+                    "temporary",
+                ],
+            },
+        )?;
         directory::bump_version(conn)?;
         Ok(new_period)
     })
@@ -153,7 +354,16 @@ pub(crate) fn relocate_in_tx(
             .set(location_periods::valid_to.eq(Some(moved_on)))
             .execute(conn)
             .map_err(RepoError::from_constraint)?;
-        insert_period(conn, office_id, moved_on, location, recorded_by)
+        insert_period(conn, office_id, moved_on, location, recorded_by).map_err(|e| match e {
+            RepoError::Conflict {
+                code: "reference_not_found",
+                ..
+            } => RepoError::Conflict {
+                code: "organization_not_found",
+                detail: "the host organization does not exist".into(),
+            },
+            other => other,
+        })
     }
 }
 

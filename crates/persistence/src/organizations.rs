@@ -1,6 +1,7 @@
 use diesel::prelude::*;
 use domain::OrganizationKind;
 
+use crate::audit::{self, AuditContext, Change};
 use crate::rows::OrganizationRow;
 use crate::schema::organizations;
 use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
@@ -14,12 +15,127 @@ pub struct NewOrganization {
     pub website: Option<String>,
 }
 
-pub fn create(conn: &mut DbConnection, new: NewOrganization) -> Result<OrganizationRow, RepoError> {
+pub fn create(
+    conn: &mut DbConnection,
+    new: NewOrganization,
+    ctx: &AuditContext,
+) -> Result<OrganizationRow, RepoError> {
     write_tx(conn, |conn| {
         let row = insert(conn, new)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "organization.created",
+                resource_type: "organization",
+                resource_id: Some(&row.id),
+                office_id: None,
+                changed_fields: &["name", "short_name", "kind", "website"],
+            },
+        )?;
         directory::bump_version(conn)?;
         Ok(row)
     })
+}
+
+/// The changes a PATCH may make; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChanges {
+    pub name: Option<String>,
+    pub short_name: Option<Option<String>>,
+    pub kind: Option<OrganizationKind>,
+    pub website: Option<Option<String>>,
+}
+
+impl OrganizationChanges {
+    pub fn field_names(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("short_name", self.short_name.is_some()),
+            ("kind", self.kind.is_some()),
+            ("website", self.website.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(n, set)| set.then_some(n))
+        .collect()
+    }
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    changes: &OrganizationChanges,
+    ctx: &AuditContext,
+) -> Result<OrganizationRow, RepoError> {
+    write_tx(conn, |conn| {
+        let current: OrganizationRow = organizations::table
+            .find(id)
+            .select(OrganizationRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(RepoError::NotFound)?;
+        let c = changes.clone();
+        let next = OrganizationRow {
+            name: c.name.unwrap_or(current.name.clone()),
+            short_name: c.short_name.unwrap_or(current.short_name.clone()),
+            kind: c
+                .kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or(current.kind.clone()),
+            website: c.website.unwrap_or(current.website.clone()),
+            version: current.version + 1,
+            updated_at: now(),
+            ..current
+        };
+        let n = diesel::update(
+            organizations::table
+                .find(id)
+                .filter(organizations::version.eq(expected_version)),
+        )
+        .set((
+            organizations::name.eq(&next.name),
+            organizations::short_name.eq(&next.short_name),
+            organizations::kind.eq(&next.kind),
+            organizations::website.eq(&next.website),
+            organizations::version.eq(next.version),
+            organizations::updated_at.eq(next.updated_at),
+        ))
+        .execute(conn)
+        .map_err(name_taken)?;
+        if n == 0 {
+            return Err(RepoError::Conflict {
+                code: "version_mismatch",
+                detail: "the organization changed since it was read".into(),
+            });
+        }
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "organization.updated",
+                resource_type: "organization",
+                resource_id: Some(id),
+                office_id: None,
+                changed_fields: &changes.field_names(),
+            },
+        )?;
+        directory::bump_version(conn)?;
+        Ok(next)
+    })
+}
+
+fn name_taken(e: diesel::result::Error) -> RepoError {
+    match RepoError::from_constraint(e) {
+        RepoError::Conflict {
+            code: "already_exists",
+            ..
+        } => RepoError::Conflict {
+            code: "organization_name_taken",
+            detail: "another organization already has this name".into(),
+        },
+        other => other,
+    }
 }
 
 /// Inserts without its own transaction, for callers that compose several writes.
@@ -41,7 +157,7 @@ pub(crate) fn insert(
     diesel::insert_into(organizations::table)
         .values(&row)
         .execute(conn)
-        .map_err(RepoError::from_constraint)?;
+        .map_err(name_taken)?;
     Ok(row)
 }
 

@@ -79,6 +79,99 @@ diesel::joinable!(office_districts -> offices (office_id));
 diesel::joinable!(office_districts -> districts (district_code));
 diesel::joinable!(location_periods -> offices (office_id));
 
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        email_normalized -> Text,
+        display_name -> Text,
+        employer_organization_id -> Text,
+        role -> Text,
+        active -> Bool,
+        password_hash -> Text,
+        password_change_required -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        role -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_kind -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        office_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        changed_fields -> Text,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    staff_assignments (id) {
+        id -> Text,
+        office_id -> Text,
+        user_id -> Text,
+        side -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(staff_assignments -> users (user_id));
+diesel::joinable!(staff_assignments -> offices (office_id));
+diesel::joinable!(users -> organizations (employer_organization_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     districts,
     organizations,
@@ -86,4 +179,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     office_districts,
     location_periods,
     directory_version,
+    users,
+    sessions,
+    refresh_tokens,
+    api_tokens,
+    audit_events,
+    login_throttle,
+    staff_assignments,
 );

@@ -49,6 +49,15 @@ pub struct Cli {
     #[arg(long, env = "LW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// Ed25519 private key (PKCS#8 PEM) that signs access tokens. Default: generated on
+    /// first start and kept in <data-dir>/jwt-ed25519.pem. All instances must share it.
+    #[arg(long, env = "LW_JWT_KEY_FILE", global = true)]
+    pub jwt_key_file: Option<PathBuf>,
+
+    /// Comma-separated addresses of reverse proxies whose X-Forwarded-For is trusted.
+    #[arg(long, env = "LW_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// How often each instance checks whether the public directory changed (milliseconds).
     #[arg(
         long,
@@ -75,9 +84,38 @@ pub enum Command {
     Seed,
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Manage accounts from the command line (e.g. the first admin).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Ask the server at --bind whether it is ready (exit 0) or not (exit 1); for
     /// container health checks, which have no curl.
     Healthcheck,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account. Reads the password from LW_ADMIN_PASSWORD or a prompt.
+    /// Works on a fresh database (applies migrations and seed first).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Employer organization name (default: the City of Dortmund).
+        #[arg(long, default_value = persistence::seed::CITY)]
+        employer: String,
+    },
+}
+
+/// Where the token signing key comes from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// A PEM file that must exist.
+    File(PathBuf),
+    /// `<dir>/jwt-ed25519.pem`, generated on first start.
+    DataDir(PathBuf),
+    /// A PEM given directly (tests).
+    Pem(String),
 }
 
 /// Everything `serve` needs, independent of clap so tests can build it directly.
@@ -89,6 +127,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub http: api::HttpConfig,
     pub directory_poll: std::time::Duration,
+    pub signing_key: KeySource,
+    pub auth: api::auth::AuthConfig,
 }
 
 impl Cli {
@@ -117,6 +157,14 @@ impl Cli {
                 hsts: self.hsts,
             },
             directory_poll: std::time::Duration::from_millis(self.directory_poll_ms.max(50)),
+            signing_key: match &self.jwt_key_file {
+                Some(path) => KeySource::File(path.clone()),
+                None => KeySource::DataDir(self.data_dir.clone()),
+            },
+            auth: api::auth::AuthConfig {
+                trusted_proxies: self.trusted_proxies.clone(),
+                ..Default::default()
+            },
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The `lokal-willkommen` server: configuration, start-up and shutdown.
 
+pub mod admin;
 pub mod config;
 pub mod healthcheck;
 pub mod startup;

@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use clap::Parser;
-use lokal_willkommen::config::{Cli, Command};
+use lokal_willkommen::config::{AdminCommand, Cli, Command};
 use lokal_willkommen::startup::Application;
 use lokal_willkommen::telemetry;
 
@@ -18,6 +18,21 @@ async fn main() -> anyhow::Result<()> {
             if !lokal_willkommen::healthcheck::ready(cli.bind) {
                 std::process::exit(1);
             }
+        }
+        Command::Admin(AdminCommand::Create {
+            email,
+            name,
+            employer,
+        }) => {
+            telemetry::init(cli.log_format);
+            let password = match std::env::var("LW_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => rpassword_prompt()?,
+            };
+            let pool = lokal_willkommen::startup::prepare_database(&cli.database_url(), 2)?;
+            let id =
+                lokal_willkommen::admin::create_admin(&pool, &email, &name, &employer, &password)?;
+            println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
         Command::Migrate => {
             telemetry::init(cli.log_format);
@@ -52,4 +67,30 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads a password from the terminal twice, without echo when stdin is a terminal.
+fn rpassword_prompt() -> anyhow::Result<String> {
+    let read = |label: &str| -> anyhow::Result<String> {
+        eprint!("{label}: ");
+        std::io::stderr().flush()?;
+        let tty = std::process::Command::new("stty")
+            .arg("-echo")
+            .stdin(std::process::Stdio::inherit())
+            .status();
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        if tty.is_ok_and(|s| s.success()) {
+            let _ = std::process::Command::new("stty")
+                .arg("echo")
+                .stdin(std::process::Stdio::inherit())
+                .status();
+            eprintln!();
+        }
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    };
+    let first = read("Password for the new admin")?;
+    let second = read("Repeat the password")?;
+    anyhow::ensure!(first == second, "the passwords differ");
+    Ok(first)
 }

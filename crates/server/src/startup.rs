@@ -10,7 +10,45 @@ use anyhow::Context;
 use api::{AppState, DirectoryCache};
 use persistence::DbPool;
 
-use crate::config::Settings;
+use crate::config::{KeySource, Settings};
+
+/// Loads the token signing key, generating the laptop default on first start.
+pub fn signing_keys(source: &KeySource) -> anyhow::Result<api::auth::keys::SigningKeys> {
+    use api::auth::keys::SigningKeys;
+    match source {
+        KeySource::Pem(pem) => SigningKeys::from_pem(pem).map_err(anyhow::Error::msg),
+        KeySource::File(path) => {
+            let pem = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            SigningKeys::from_pem(&pem).map_err(anyhow::Error::msg)
+        }
+        KeySource::DataDir(dir) => {
+            let path = dir.join("jwt-ed25519.pem");
+            if path.exists() {
+                return signing_keys(&KeySource::File(path));
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let (keys, pem) = SigningKeys::generate();
+            write_private(&path, &pem)?;
+            tracing::info!(path = %path.display(), "generated a token signing key");
+            Ok(keys)
+        }
+    }
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
 
 /// Opens the pool, applies migrations, and seeds an empty database.
 pub fn prepare_database(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
@@ -47,7 +85,13 @@ impl Application {
                 .watch(pool.clone(), settings.directory_poll),
         );
 
-        let state = web::Data::new(AppState { pool, directory });
+        let keys = signing_keys(&settings.signing_key)?;
+        let auth = Arc::new(api::auth::AuthState::new(keys, settings.auth.clone()));
+        let state = web::Data::new(AppState {
+            pool,
+            directory,
+            auth,
+        });
         let doc = api::openapi();
         let routes = Arc::new(api::openapi::RouteTable::from_doc(&doc));
         let http = settings.http.clone();

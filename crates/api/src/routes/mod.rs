@@ -5,22 +5,51 @@ pub use crate::pagination::ListQuery;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod api_tokens;
+pub mod audit;
+pub mod auth;
 pub mod districts;
 pub mod health;
+pub mod input;
+pub mod me;
+pub mod office_writes;
 pub mod offices;
 pub mod organizations;
+pub mod users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(auth::jwks)
         .service(
             scope::scope("/api/v1")
                 .service(districts::list_districts)
                 .service(organizations::list_organizations)
+                .service(organizations::create_organization)
                 .service(organizations::get_organization)
+                .service(organizations::update_organization)
                 .service(offices::list_offices)
+                .service(office_writes::create_office)
                 .service(offices::get_office)
-                .service(offices::list_office_locations),
+                .service(office_writes::update_office)
+                .service(offices::list_office_locations)
+                .service(office_writes::relocate_office)
+                .service(auth::login)
+                .service(auth::refresh_tokens)
+                .service(auth::logout)
+                .service(me::get_me)
+                .service(me::change_password)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::deactivate_user)
+                .service(users::reactivate_user)
+                .service(users::reset_password)
+                .service(api_tokens::list_api_tokens)
+                .service(api_tokens::create_api_token)
+                .service(api_tokens::revoke_api_token)
+                .service(audit::list_audit_events),
         );
 }
 

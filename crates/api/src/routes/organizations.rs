@@ -1,8 +1,11 @@
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use domain::{Action, Resource};
 
-use crate::conditional::{Audience, JsonBody, respond};
+use crate::auth::Authenticated;
+use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::pagination::{self, Page};
 use crate::problem::ApiError;
+use crate::routes::input::{NewOrganizationRequest, OrganizationPatch};
 use crate::routes::{ListQuery, parse_uuid};
 use crate::state::AppState;
 use crate::views::OrganizationView;
@@ -55,5 +58,103 @@ pub async fn get_organization(
         &req,
         snapshot.organization_body(index),
         Audience::Public,
+    ))
+}
+
+/// Add an organization (a provider, or a partner such as a parish hosting an office).
+#[utoipa::path(
+    tag = "directory",
+    summary = "Create an organization",
+    security(("bearer" = [])),
+    request_body = NewOrganizationRequest,
+    responses(
+        (status = 201, description = "Created.", body = OrganizationView),
+        (status = 409, description = "`organization_name_taken`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    caller: Authenticated,
+    state: web::Data<AppState>,
+    body: web::Json<NewOrganizationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::CreateOrganization, Resource::Network)?;
+    let body = body.into_inner();
+    body.validate().map_err(ApiError::validation)?;
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::organizations::create(
+            &mut conn,
+            persistence::organizations::NewOrganization {
+                name: body.name.trim().to_owned(),
+                short_name: body.short_name.map(|s| s.trim().to_owned()),
+                kind: body.kind,
+                website: body.website,
+            },
+            &ctx,
+        )
+    })
+    .await??;
+    state.directory.reload(&state.pool).await?;
+    let snapshot = state.directory.get();
+    let index = snapshot
+        .organization(&row.id)
+        .ok_or_else(ApiError::internal)?;
+    Ok(created(
+        &format!("/api/v1/organizations/{}", row.id),
+        snapshot.organization_body(index),
+    ))
+}
+
+/// Change an organization. Needs `If-Match` with the current ETag.
+#[utoipa::path(
+    tag = "directory",
+    summary = "Update an organization",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Organization id")),
+    request_body = OrganizationPatch,
+    responses((status = 200, description = "Updated.", body = OrganizationView))
+)]
+#[patch("/organizations/{id}")]
+pub async fn update_organization(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<OrganizationPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::UpdateOrganization, Resource::Network)?;
+    let id = parse_uuid("id", &id)?;
+    let snapshot = state.directory.get();
+    let index = snapshot
+        .organization(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
+    require_if_match(&req, &snapshot.organization_body(index).etag)?;
+    let version = snapshot.organizations[index].version;
+    let body = body.into_inner();
+    body.validate().map_err(ApiError::validation)?;
+    let changes = persistence::organizations::OrganizationChanges {
+        name: body.name.map(|n| n.trim().to_owned()),
+        short_name: body.short_name,
+        kind: body.kind,
+        website: body.website,
+    };
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let org_id = id.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::organizations::update(&mut conn, &org_id, version, &changes, &ctx)
+    })
+    .await??;
+    state.directory.reload(&state.pool).await?;
+    let snapshot = state.directory.get();
+    let index = snapshot.organization(&id).ok_or_else(ApiError::internal)?;
+    Ok(respond(
+        &req,
+        snapshot.organization_body(index),
+        Audience::Private,
     ))
 }

@@ -1,0 +1,208 @@
+//! Bearer-token extractors. Put one first in a handler's arguments: extractors run in
+//! order, so a missing or bad token is a 401 before the body is even parsed.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use domain::{Actor, ActorKind, Role};
+
+use super::jwt;
+use super::secrets::{API_TOKEN_PREFIX, token_hash};
+use crate::directory_cache::today;
+use crate::problem::ApiError;
+use crate::request_id::RequestId;
+use crate::state::AppState;
+
+/// An authenticated caller who may use the API normally.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub actor: Actor,
+    /// The sign-in session, for user tokens; `None` for integration tokens.
+    pub session_id: Option<String>,
+    pub password_change_required: bool,
+    pub request_id: Option<String>,
+}
+
+/// Like [`Authenticated`], but also admits accounts that must still change their
+/// initial password: only for `/me`, `/me/password` and logout.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Authenticated);
+
+impl Authenticated {
+    /// The audit context of this caller's changes.
+    pub fn audit(&self) -> persistence::audit::AuditContext {
+        persistence::audit::AuditContext {
+            actor_id: Some(self.actor.id.clone()),
+            actor_kind: Some(match self.actor.kind {
+                ActorKind::User => "user",
+                ActorKind::Integration => "integration",
+            }),
+            actor_role: Some(self.actor.role.as_str()),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    /// Asks the policy; a refusal is logged (`authz_fail`) and becomes 403 `forbidden`.
+    pub fn authorize(
+        &self,
+        action: domain::Action,
+        resource: domain::Resource<'_>,
+    ) -> Result<(), ApiError> {
+        domain::authorize(&self.actor, action, resource).map_err(|denied| {
+            tracing::warn!(
+                event = "authz_fail",
+                actor = %self.actor.id,
+                role = denied.role,
+                action = ?denied.action,
+                "access denied"
+            );
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your account may not do this",
+            )
+        })
+    }
+}
+
+pub fn unauthenticated(detail: &str) -> ApiError {
+    let mut err = ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail);
+    err.bearer_challenge = true;
+    err
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered")
+        .clone();
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthenticated("send `Authorization: Bearer <token>`"))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthenticated("the Authorization header must use the Bearer scheme"))?;
+    let auth = &state.auth;
+
+    if token.starts_with(API_TOKEN_PREFIX) {
+        let hash = token_hash(token);
+        let actor = match auth.integration(&hash) {
+            Some(actor) => actor,
+            None => {
+                let pool = state.pool.clone();
+                let h = hash.clone();
+                let row = web::block(move || {
+                    let mut conn = pool.get()?;
+                    persistence::api_tokens::find_live(&mut conn, &h)
+                })
+                .await??;
+                let actor = row.map(|r| Actor {
+                    id: r.id,
+                    kind: ActorKind::Integration,
+                    role: Role::Reader,
+                    offices: Default::default(),
+                });
+                auth.remember_integration(&hash, actor.clone());
+                actor
+            }
+        };
+        let actor = actor.ok_or_else(|| {
+            unauthenticated("the integration token is unknown, expired or revoked")
+        })?;
+        return Ok(Authenticated {
+            actor,
+            session_id: None,
+            password_change_required: false,
+            request_id,
+        });
+    }
+
+    let now = chrono::Utc::now().timestamp();
+    let claims = match auth.verified(token, now) {
+        Some(claims) => claims,
+        None => {
+            let claims = jwt::verify(
+                &auth.keys,
+                &auth.config.issuer,
+                &auth.config.audience,
+                token,
+            )
+            .ok_or_else(|| {
+                tracing::info!(
+                    event = "authn_token_invalid",
+                    "rejected an invalid access token"
+                );
+                unauthenticated("the access token is invalid or expired")
+            })?;
+            auth.remember_verified(token, &claims, now);
+            claims
+        }
+    };
+    let session = match auth.session(&claims.sid) {
+        Some(session) => session,
+        None => {
+            let pool = state.pool.clone();
+            let sid = claims.sid.clone();
+            let session = web::block(move || {
+                let mut conn = pool.get()?;
+                persistence::sessions::state(&mut conn, &sid, today())
+            })
+            .await??;
+            auth.remember_session(&claims.sid, session.clone());
+            session
+        }
+    };
+    let session = session
+        .filter(|s| s.user_id == claims.sub)
+        .ok_or_else(|| unauthenticated("the session has ended; sign in again"))?;
+    Ok(Authenticated {
+        actor: Actor {
+            id: session.user_id,
+            kind: ActorKind::User,
+            role: session.role,
+            offices: session.offices,
+        },
+        session_id: Some(claims.sid),
+        password_change_required: session.password_change_required,
+        request_id,
+    })
+}
+
+impl FromRequest for SignedIn {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(SignedIn) })
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth = authenticate(req).await?;
+            if auth.password_change_required {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "set your own password first: PUT /api/v1/me/password",
+                ));
+            }
+            Ok(auth)
+        })
+    }
+}

@@ -1,0 +1,48 @@
+//! Access tokens: short-lived EdDSA JWTs (RFC 8725 practices: one pinned algorithm,
+//! every registered claim required, explicit token type, small leeway).
+
+use jsonwebtoken::{Algorithm, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use super::keys::SigningKeys;
+
+pub const TOKEN_TYPE: &str = "access";
+/// Clock skew tolerated on `exp` and `nbf`.
+pub const LEEWAY_SECONDS: u64 = 5;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// User id.
+    pub sub: String,
+    pub exp: i64,
+    pub nbf: i64,
+    pub iat: i64,
+    pub jti: String,
+    /// Session id: revoking the session ends the token.
+    pub sid: String,
+    /// Always `access`; guards against any other token being used as one.
+    pub typ: String,
+    /// The role at issue time, for clients. Authorization reads the current role.
+    pub role: String,
+}
+
+pub fn issue(keys: &SigningKeys, claims: &Claims) -> String {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(keys.kid.clone());
+    header.typ = Some("at+jwt".into());
+    encode(&header, claims, &keys.encoding).expect("signing with a valid key cannot fail")
+}
+
+/// Verifies signature, algorithm, issuer, audience, time window and token type.
+pub fn verify(keys: &SigningKeys, issuer: &str, audience: &str, token: &str) -> Option<Claims> {
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+    validation.validate_nbf = true;
+    validation.leeway = LEEWAY_SECONDS;
+    let data = decode::<Claims>(token, &keys.decoding, &validation).ok()?;
+    (data.claims.typ == TOKEN_TYPE).then_some(data.claims)
+}

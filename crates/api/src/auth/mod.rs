@@ -1,0 +1,12 @@
+//! Authentication: passwords, signing keys, access tokens, opaque tokens, and the
+//! extractors that turn a bearer token into a [`domain::Actor`].
+
+pub mod extract;
+pub mod jwt;
+pub mod keys;
+pub mod passwords;
+pub mod secrets;
+pub mod state;
+
+pub use extract::{Authenticated, SignedIn};
+pub use state::{AuthConfig, AuthState};

@@ -1,0 +1,141 @@
+//! Authentication state shared by all workers: keys, settings, and short-lived caches.
+//!
+//! Revocation bound: a token's session (revoked? account active? role? offices?) is
+//! re-read from the database at most `state_ttl` after it was last read, on every
+//! instance, and immediately on the instance that revoked it. With the default of 2 s,
+//! logout, password change or reset, and deactivation stop existing access tokens
+//! everywhere within 2 seconds.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use domain::Actor;
+use persistence::sessions::SessionState;
+use persistence::throttle::Policy;
+
+use super::jwt::Claims;
+use super::keys::SigningKeys;
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl: Duration,
+    /// Absolute lifetime of a sign-in (its refresh tokens cannot outlive it).
+    pub session_ttl: Duration,
+    /// How long a session's state may be served from memory.
+    pub state_ttl: Duration,
+    /// Peers whose `X-Forwarded-For` is believed (reverse proxies). Empty: none.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub account_throttle: Policy,
+    pub address_throttle: Policy,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            issuer: "lokal-willkommen".into(),
+            audience: "lokal-willkommen-api".into(),
+            access_ttl: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(12 * 3600),
+            state_ttl: Duration::from_secs(2),
+            trusted_proxies: Vec::new(),
+            account_throttle: Policy {
+                free: 5,
+                base: Duration::from_secs(1),
+                max: Duration::from_secs(15 * 60),
+            },
+            address_throttle: Policy {
+                free: 20,
+                base: Duration::from_secs(1),
+                max: Duration::from_secs(15 * 60),
+            },
+        }
+    }
+}
+
+pub struct AuthState {
+    pub keys: SigningKeys,
+    pub config: AuthConfig,
+    /// Tokens whose signature and claims were verified: skipping the Ed25519 check on
+    /// repeat use keeps an authenticated read close to a public one. Keyed by the whole
+    /// token, so nothing unverified can hit it.
+    verified: Mutex<HashMap<String, Claims>>,
+    sessions: Mutex<HashMap<String, (Instant, Option<SessionState>)>>,
+    integrations: Mutex<HashMap<String, (Instant, Option<Actor>)>>,
+}
+
+const CACHE_LIMIT: usize = 10_000;
+
+impl AuthState {
+    pub fn new(keys: SigningKeys, config: AuthConfig) -> AuthState {
+        AuthState {
+            keys,
+            config,
+            verified: Mutex::default(),
+            sessions: Mutex::default(),
+            integrations: Mutex::default(),
+        }
+    }
+
+    pub(crate) fn verified(&self, token: &str, now: i64) -> Option<Claims> {
+        let cache = self.verified.lock().expect("cache lock");
+        cache
+            .get(token)
+            .filter(|c| c.exp + super::jwt::LEEWAY_SECONDS as i64 >= now)
+            .cloned()
+    }
+
+    pub(crate) fn remember_verified(&self, token: &str, claims: &Claims, now: i64) {
+        let mut cache = self.verified.lock().expect("cache lock");
+        if cache.len() >= CACHE_LIMIT {
+            cache.retain(|_, c| c.exp >= now);
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+        }
+        cache.insert(token.to_owned(), claims.clone());
+    }
+
+    pub(crate) fn session(&self, sid: &str) -> Option<Option<SessionState>> {
+        let cache = self.sessions.lock().expect("cache lock");
+        cache
+            .get(sid)
+            .filter(|(at, _)| at.elapsed() < self.config.state_ttl)
+            .map(|(_, s)| s.clone())
+    }
+
+    pub(crate) fn remember_session(&self, sid: &str, state: Option<SessionState>) {
+        let mut cache = self.sessions.lock().expect("cache lock");
+        if cache.len() >= CACHE_LIMIT {
+            let ttl = self.config.state_ttl;
+            cache.retain(|_, (at, _)| at.elapsed() < ttl);
+        }
+        cache.insert(sid.to_owned(), (Instant::now(), state));
+    }
+
+    pub(crate) fn integration(&self, hash: &str) -> Option<Option<Actor>> {
+        let cache = self.integrations.lock().expect("cache lock");
+        cache
+            .get(hash)
+            .filter(|(at, _)| at.elapsed() < self.config.state_ttl)
+            .map(|(_, a)| a.clone())
+    }
+
+    pub(crate) fn remember_integration(&self, hash: &str, actor: Option<Actor>) {
+        let mut cache = self.integrations.lock().expect("cache lock");
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(hash.to_owned(), (Instant::now(), actor));
+    }
+
+    /// Forgets every cached session and token state on this instance, after a change
+    /// that revokes access (logout, password change, deactivation, token revocation).
+    pub fn forget_states(&self) {
+        self.sessions.lock().expect("cache lock").clear();
+        self.integrations.lock().expect("cache lock").clear();
+    }
+}

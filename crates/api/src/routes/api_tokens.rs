@@ -1,0 +1,142 @@
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use domain::{Action, Resource, ValidationErrors};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::account_views::{ApiTokenView, NewApiTokenView};
+use crate::auth::Authenticated;
+use crate::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash};
+use crate::conditional::{Audience, JsonBody, created, respond};
+use crate::pagination::{ListQuery, Page};
+use crate::problem::ApiError;
+use crate::routes::parse_uuid;
+use crate::state::AppState;
+
+/// Longest lifetime of an integration token; integrations rotate at least yearly.
+const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiTokenRequest {
+    /// What the token is for, e.g. "Stadtportal dortmund.de".
+    #[schema(example = "Stadtportal dortmund.de")]
+    pub name: String,
+    /// When the token stops working; at most 366 days ahead.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Integration tokens (without their secrets), oldest first.
+#[utoipa::path(
+    tag = "integrations",
+    summary = "List integration tokens",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "A page of tokens.", body = Page<ApiTokenView>))
+)]
+#[get("/api-tokens")]
+pub async fn list_api_tokens(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageApiTokens, Resource::Network)?;
+    let (after, limit) = query.parse()?;
+    let pool = state.pool.clone();
+    let rows = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::api_tokens::list(&mut conn, after.as_deref(), limit as i64 + 1)
+    })
+    .await??;
+    let views: Vec<ApiTokenView> = rows.iter().map(ApiTokenView::from_row).collect();
+    let page = crate::pagination::paginate(&views, |t| &t.id, None, limit);
+    Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
+}
+
+/// Issue a read-only (`reader`) token for an integration. The secret is in this
+/// response only; send it as `Authorization: Bearer <token>`.
+#[utoipa::path(
+    tag = "integrations",
+    summary = "Create an integration token",
+    security(("bearer" = [])),
+    request_body = NewApiTokenRequest,
+    responses((status = 201, description = "Created; `token` is shown once.", body = NewApiTokenView))
+)]
+#[post("/api-tokens")]
+pub async fn create_api_token(
+    caller: Authenticated,
+    state: web::Data<AppState>,
+    body: web::Json<NewApiTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageApiTokens, Resource::Network)?;
+    let body = body.into_inner();
+    let mut errors = ValidationErrors::default();
+    errors.require_text("/name", &body.name, 200);
+    let now = Utc::now();
+    if body.expires_at <= now {
+        errors.add("/expires_at", "must be in the future");
+    } else if body.expires_at > now + chrono::Duration::days(MAX_DAYS) {
+        errors.add(
+            "/expires_at",
+            format!("must be at most {MAX_DAYS} days ahead"),
+        );
+    }
+    errors.into_result().map_err(ApiError::validation)?;
+    let token = random_token(API_TOKEN_PREFIX);
+    let hash = token_hash(&token);
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::api_tokens::create(
+            &mut conn,
+            &body.name,
+            &hash,
+            body.expires_at.naive_utc(),
+            &ctx,
+        )
+    })
+    .await??;
+    let view = NewApiTokenView {
+        token_info: ApiTokenView::from_row(&row),
+        token,
+    };
+    Ok(created(
+        &format!("/api/v1/api-tokens/{}", row.id),
+        &JsonBody::new(&view),
+    ))
+}
+
+/// Revoke a token; it stops working within seconds on every instance.
+#[utoipa::path(
+    tag = "integrations",
+    summary = "Revoke an integration token",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Token id")),
+    responses((status = 200, description = "Revoked.", body = ApiTokenView))
+)]
+#[post("/api-tokens/{id}/revoke")]
+pub async fn revoke_api_token(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageApiTokens, Resource::Network)?;
+    let id = parse_uuid("id", &id)?;
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::api_tokens::revoke(&mut conn, &id, &ctx)
+    })
+    .await??;
+    state.auth.forget_states();
+    tracing::info!(event = "authn_token_revoked", token = %row.id, by = %caller.actor.id, "integration token revoked");
+    Ok(respond(
+        &req,
+        &JsonBody::new(&ApiTokenView::from_row(&row)),
+        Audience::Private,
+    ))
+}

@@ -1,0 +1,79 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use domain::{Action, Resource};
+use persistence::audit::AuditFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::account_views::AuditEventView;
+use crate::auth::Authenticated;
+use crate::conditional::{Audience, JsonBody, respond};
+use crate::pagination::{self, Page};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Account or integration token id.
+    pub actor: Option<String>,
+    /// e.g. `office`, `user`, `organization`, `location_period`, `api_token`.
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub office: Option<String>,
+    /// Events at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this instant.
+    pub to: Option<DateTime<Utc>>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The audit log, newest first. Never editable through the API.
+#[utoipa::path(
+    tag = "audit",
+    summary = "List audit events",
+    security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "A page of events.", body = Page<AuditEventView>))
+)]
+#[get("/audit-events")]
+pub async fn list_audit_events(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ReadAuditLog, Resource::Network)?;
+    let q = query.into_inner();
+    let before = pagination::decode_cursor(q.cursor.as_deref())?;
+    let limit = pagination::limit(q.limit)?;
+    let filter = AuditFilter {
+        actor_id: q.actor,
+        resource_type: q.resource_type,
+        resource_id: q.resource_id,
+        office_id: q.office,
+        from: q.from.map(|t| t.naive_utc()),
+        to: q.to.map(|t| t.naive_utc()),
+    };
+    let pool = state.pool.clone();
+    let rows = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::audit::list(&mut conn, &filter, before.as_deref(), limit as i64 + 1)
+    })
+    .await??;
+    let mut items: Vec<AuditEventView> = rows.iter().map(AuditEventView::from_row).collect();
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|e| pagination::encode_cursor(&e.id))
+    } else {
+        None
+    };
+    Ok(respond(
+        &req,
+        &JsonBody::new(&Page { items, next_cursor }),
+        Audience::Private,
+    ))
+}

@@ -1,0 +1,302 @@
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use persistence::sessions::Rotation;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::account_views::TokenResponse;
+use crate::auth::extract::unauthenticated;
+use crate::auth::jwt::{self, Claims};
+use crate::auth::passwords::{self, DUMMY_HASH, Verification};
+use crate::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
+use crate::auth::{AuthState, SignedIn};
+use crate::client_address::client_address;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "erika.mustermann@stadtdo.de")]
+    pub email: String,
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    unauthenticated_with("invalid_credentials", "the email or the password is wrong")
+}
+
+fn unauthenticated_with(code: &'static str, detail: &str) -> ApiError {
+    let mut err = unauthenticated(detail);
+    err.code = code;
+    err
+}
+
+fn throttled(wait: Duration) -> ApiError {
+    let mut err = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        "too many failed sign-ins; wait before trying again",
+    );
+    err.retry_after = Some(wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0));
+    err
+}
+
+/// Issues an access token for a session and pairs it with the given refresh token.
+pub(crate) fn token_pair(
+    auth: &AuthState,
+    user_id: &str,
+    role: &str,
+    session_id: &str,
+    refresh_token: String,
+) -> TokenResponse {
+    let now = chrono::Utc::now().timestamp();
+    let ttl = auth.config.access_ttl.as_secs();
+    let claims = Claims {
+        iss: auth.config.issuer.clone(),
+        aud: auth.config.audience.clone(),
+        sub: user_id.to_owned(),
+        exp: now + ttl as i64,
+        nbf: now,
+        iat: now,
+        jti: uuid::Uuid::now_v7().to_string(),
+        sid: session_id.to_owned(),
+        typ: jwt::TOKEN_TYPE.into(),
+        role: role.to_owned(),
+    };
+    TokenResponse {
+        access_token: jwt::issue(&auth.keys, &claims),
+        refresh_token,
+        token_type: "Bearer".into(),
+        expires_in: ttl,
+    }
+}
+
+/// Starts a new session for `user` and returns its first token pair.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user_id: String,
+    role: String,
+) -> Result<TokenResponse, ApiError> {
+    let refresh_token = random_token(REFRESH_PREFIX);
+    let hash = token_hash(&refresh_token);
+    let expires = persistence::now()
+        + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
+    let pool = state.pool.clone();
+    let uid = user_id.clone();
+    let session = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::sessions::start(&mut conn, &uid, &hash, expires)
+    })
+    .await??;
+    Ok(token_pair(
+        &state.auth,
+        &user_id,
+        &role,
+        &session.id,
+        refresh_token,
+    ))
+}
+
+/// Sign in with email and password.
+///
+/// Failures are counted per account and per client address; after five failed attempts
+/// for an account it is blocked with exponential back-off (429 with `Retry-After`, at
+/// most 15 minutes). Unknown email and wrong password answer alike.
+#[utoipa::path(
+    tag = "auth",
+    summary = "Sign in",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in.", body = TokenResponse),
+        (status = 401, description = "Wrong email or password.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = persistence::users::normalize_email(&body.email);
+    let address = client_address(&req, &state.auth.config.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let keys = [format!("account:{email}"), format!("address:{address}")];
+    let cfg = state.auth.config.clone();
+
+    let pool = state.pool.clone();
+    let (lookup_keys, lookup_email) = (keys.to_vec(), email.clone());
+    let (blocked, user) = web::block(move || {
+        let mut conn = pool.get()?;
+        let blocked = persistence::throttle::blocked_for(&mut conn, &lookup_keys)?;
+        let user = persistence::users::find_by_email(&mut conn, &lookup_email)?;
+        Ok::<_, persistence::RepoError>((blocked, user))
+    })
+    .await??;
+    if let Some(wait) = blocked {
+        tracing::warn!(event = "authn_login_lock", address = %address, "sign-in refused: throttled");
+        return Err(throttled(wait));
+    }
+
+    // Always run one argon2 verification, also for unknown or inactive accounts, so
+    // timing does not reveal which emails exist.
+    let password = body.password;
+    let stored = user
+        .as_ref()
+        .filter(|u| u.active)
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
+    let outcome = web::block(move || {
+        let outcome = if password.len() > 1024 {
+            Verification::Mismatch
+        } else {
+            passwords::verify(&stored, &password)
+        };
+        let upgraded = matches!(outcome, Verification::Match { needs_rehash: true })
+            .then(|| passwords::hash(&password));
+        (outcome, upgraded)
+    })
+    .await?;
+    let user = match (user.filter(|u| u.active), outcome) {
+        (Some(user), (Verification::Match { .. }, upgraded)) => {
+            let pool = state.pool.clone();
+            let (id, old, account_key) =
+                (user.id.clone(), user.password_hash.clone(), keys[0].clone());
+            web::block(move || {
+                let mut conn = pool.get()?;
+                persistence::throttle::clear(&mut conn, &account_key)?;
+                if let Some(new_hash) = upgraded {
+                    persistence::users::upgrade_hash(&mut conn, &id, &old, &new_hash)?;
+                }
+                Ok::<_, persistence::RepoError>(())
+            })
+            .await??;
+            user
+        }
+        _ => {
+            let pool = state.pool.clone();
+            let policies = vec![
+                (keys[0].clone(), cfg.account_throttle),
+                (keys[1].clone(), cfg.address_throttle),
+            ];
+            web::block(move || {
+                let mut conn = pool.get()?;
+                persistence::throttle::record_failure(&mut conn, &policies)
+            })
+            .await??;
+            tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
+            return Err(invalid_credentials());
+        }
+    };
+    tracing::info!(event = "authn_login_success", user = %user.id, "signed in");
+    let tokens = start_session(&state, user.id.clone(), user.role.clone()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(tokens))
+}
+
+/// Exchange a refresh token for a new token pair. Each refresh token works once;
+/// presenting a spent one ends the whole session (someone copied it).
+#[utoipa::path(
+    tag = "auth",
+    summary = "Refresh tokens",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair.", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, spent or revoked refresh token.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh_tokens(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let presented = token_hash(&body.refresh_token);
+    let next = random_token(REFRESH_PREFIX);
+    let next_hash = token_hash(&next);
+    let pool = state.pool.clone();
+    let rotation = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::sessions::rotate(&mut conn, &presented, &next_hash)
+    })
+    .await??;
+    match rotation {
+        Rotation::Rotated { session, user } => {
+            let tokens = token_pair(&state.auth, &user.id, &user.role, &session.id, next);
+            Ok(HttpResponse::Ok()
+                .insert_header(("cache-control", "no-store"))
+                .json(tokens))
+        }
+        Rotation::Reused { session } => {
+            state.auth.forget_states();
+            tracing::warn!(
+                event = "authn_token_reuse",
+                user = %session.user_id,
+                session = %session.id,
+                "a spent refresh token was presented; the session is revoked"
+            );
+            Err(unauthenticated_with(
+                "refresh_token_reused",
+                "this refresh token was already used; the session has been ended",
+            ))
+        }
+        Rotation::Invalid => Err(unauthenticated_with(
+            "invalid_refresh_token",
+            "the refresh token is unknown, expired or revoked",
+        )),
+    }
+}
+
+/// End the current session: its refresh token and every access token issued in it stop working.
+#[utoipa::path(
+    tag = "auth",
+    summary = "Sign out",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Signed out."))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    caller: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(session_id) = caller.0.session_id.clone() else {
+        return Err(ApiError::bad_request(
+            "not_a_session",
+            "integration tokens have no session; ask an admin to revoke the token",
+        ));
+    };
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::sessions::revoke(&mut conn, &session_id, "logout")
+    })
+    .await??;
+    state.auth.forget_states();
+    tracing::info!(event = "authn_logout", user = %caller.0.actor.id, "signed out");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The public keys that verify access tokens (JWK Set, RFC 7517; EdDSA / Ed25519).
+#[utoipa::path(
+    tag = "auth",
+    summary = "Token verification keys",
+    responses((status = 200, description = "JWK Set.", body = Object))
+)]
+#[get("/.well-known/jwks.json")]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("cache-control", "public, max-age=300"))
+        .json(state.auth.keys.jwks())
+}

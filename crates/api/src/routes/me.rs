@@ -1,0 +1,135 @@
+use actix_web::{HttpResponse, get, put, web};
+use domain::{Action, ActorKind, Resource, ValidationErrors};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::account_views::{MeView, TokenResponse};
+use crate::auth::SignedIn;
+use crate::auth::passwords::{self, Verification};
+use crate::problem::ApiError;
+use crate::routes::auth::start_session;
+use crate::state::AppState;
+
+/// The caller's account (or integration token), role and offices.
+#[utoipa::path(
+    tag = "account",
+    summary = "Who am I",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The caller.", body = MeView))
+)]
+#[get("/me")]
+pub async fn get_me(
+    caller: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller.0;
+    caller.authorize(Action::ReadOwnAccount, Resource::Network)?;
+    let actor = caller.actor.clone();
+    let pool = state.pool.clone();
+    let me = web::block(move || -> Result<MeView, persistence::RepoError> {
+        let mut conn = pool.get()?;
+        Ok(match actor.kind {
+            ActorKind::User => {
+                let user = persistence::users::find(&mut conn, &actor.id)?
+                    .ok_or(persistence::RepoError::NotFound)?;
+                MeView {
+                    id: user.id.clone(),
+                    kind: "user".into(),
+                    role: user.role()?,
+                    email: Some(user.email),
+                    display_name: user.display_name,
+                    employer_organization_id: Some(user.employer_organization_id),
+                    password_change_required: user.password_change_required,
+                    offices: actor.offices.into_iter().collect(),
+                }
+            }
+            ActorKind::Integration => MeView {
+                id: actor.id.clone(),
+                kind: "integration".into(),
+                role: actor.role,
+                email: None,
+                display_name: "integration token".into(),
+                employer_organization_id: None,
+                password_change_required: false,
+                offices: Vec::new(),
+            },
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(me))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(format = Password)]
+    pub current_password: String,
+    /// 12 to 128 characters, not easy to guess (checked with zxcvbn).
+    #[schema(format = Password)]
+    pub new_password: String,
+}
+
+/// Set your own password. Every session of the account ends (other devices must sign
+/// in again); the response carries a fresh token pair for this one.
+#[utoipa::path(
+    tag = "account",
+    summary = "Change my password",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses((status = 200, description = "Changed; a new token pair.", body = TokenResponse))
+)]
+#[put("/me/password")]
+pub async fn change_password(
+    caller: SignedIn,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller.0;
+    caller.authorize(Action::ChangeOwnPassword, Resource::Network)?;
+    let body = body.into_inner();
+    let pool = state.pool.clone();
+    let user_id = caller.actor.id.clone();
+    let ctx = caller.audit();
+    let user = web::block(move || -> Result<_, ApiError> {
+        let mut conn = pool.get().map_err(persistence::RepoError::from)?;
+        let user = persistence::users::find(&mut conn, &user_id)?
+            .ok_or_else(|| ApiError::not_found("no such account"))?;
+        let mut errors = ValidationErrors::default();
+        if passwords::verify(&user.password_hash, &body.current_password) == Verification::Mismatch
+        {
+            errors.add("/current_password", "is not your current password");
+            return Err(ApiError::validation(errors));
+        }
+        if body.new_password == body.current_password {
+            errors.add("/new_password", "must differ from the current password");
+        }
+        domain::password::check_new_password(
+            "/new_password",
+            &body.new_password,
+            &[&user.email, &user.display_name],
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let hash = passwords::hash(&body.new_password);
+        persistence::users::set_password(
+            &mut conn,
+            &user.id,
+            &hash,
+            false,
+            "user.password_changed",
+            &ctx,
+        )?;
+        Ok(user)
+    })
+    .await??;
+    state.auth.forget_states();
+    tracing::info!(event = "authn_password_change", user = %user.id, "password changed");
+    let tokens = start_session(&state, user.id, user.role).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(tokens))
+}

@@ -1,0 +1,311 @@
+//! Creating, changing and relocating offices.
+
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
+use domain::{Action, OrganizationKind, Resource, ValidationErrors};
+use persistence::offices::{NewLocation, NewOffice, OfficeChanges};
+
+use crate::auth::Authenticated;
+use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::directory_cache::Snapshot;
+use crate::problem::ApiError;
+use crate::routes::input::*;
+use crate::routes::parse_office_key;
+use crate::state::AppState;
+use crate::views::{LocationView, OfficeView};
+
+/// Checks that `id` names an organization, of `kind` if given.
+fn check_organization(
+    snapshot: &Snapshot,
+    pointer: &str,
+    raw: &str,
+    kind: Option<OrganizationKind>,
+    e: &mut ValidationErrors,
+) -> Option<String> {
+    let Ok(id) = uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()) else {
+        e.add(pointer, "must be a UUID");
+        return None;
+    };
+    match snapshot
+        .organization(&id)
+        .map(|i| &snapshot.organizations[i])
+    {
+        None => e.add(pointer, "no organization with this id"),
+        Some(org) if kind.is_some_and(|k| org.kind != k) => e.add(
+            pointer,
+            "must be a welfare provider (kind `welfare_provider`)",
+        ),
+        Some(_) => return Some(id),
+    }
+    None
+}
+
+fn office_index(snapshot: &Snapshot, raw: &str) -> Result<usize, ApiError> {
+    let key = parse_office_key("id", raw)?;
+    snapshot
+        .office(&key)
+        .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
+}
+
+/// Add an office or outpost, optionally with its first location.
+#[utoipa::path(
+    tag = "offices",
+    summary = "Create an office",
+    security(("bearer" = [])),
+    request_body = NewOfficeRequest,
+    responses(
+        (status = 201, description = "Created.", body = OfficeView),
+        (status = 409, description = "`slug_taken`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/offices")]
+pub async fn create_office(
+    caller: Authenticated,
+    state: web::Data<AppState>,
+    body: web::Json<NewOfficeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::CreateOffice, Resource::Network)?;
+    let b = body.into_inner();
+    let snapshot = state.directory.get();
+    let mut e = ValidationErrors::default();
+    validate_slug("/slug", &b.slug, &mut e);
+    e.require_text("/name", &b.name, 200);
+    validate_districts("/districts", &b.districts, &mut e);
+    b.description.validate("/description", 4000, &mut e);
+    if let Some(p) = &b.contact.phone {
+        validate_phone("/contact/phone", p, &mut e);
+    }
+    if let Some(m) = &b.contact.email {
+        validate_email("/contact/email", m, &mut e);
+    }
+    let provider = check_organization(
+        &snapshot,
+        "/provider_organization_id",
+        &b.provider_organization_id,
+        Some(OrganizationKind::WelfareProvider),
+        &mut e,
+    );
+    let first_location = match b.location {
+        Some(l) => {
+            let mut sub = ValidationErrors::default();
+            validate_location_text(&l.address, &l.premises, &l.reason, &l.note, &mut sub);
+            let host = l.host_organization_id.as_deref().and_then(|h| {
+                check_organization(&snapshot, "/host_organization_id", h, None, &mut sub)
+            });
+            e.0.extend(sub.0.into_iter().map(|mut f| {
+                f.pointer = f.pointer.map(|p| format!("/location{p}"));
+                f
+            }));
+            if let Some(opened) = b.opened_on
+                && l.valid_from < opened
+            {
+                e.add("/location/valid_from", "must not be before opened_on");
+            }
+            Some((
+                l.valid_from,
+                NewLocation {
+                    address: l.address,
+                    premises: l.premises,
+                    host_organization_id: host,
+                    temporary: l.temporary,
+                    reason: l.reason,
+                    note: l.note,
+                },
+            ))
+        }
+        None => None,
+    };
+    e.into_result().map_err(ApiError::validation)?;
+    let new = NewOffice {
+        slug: b.slug,
+        name: b.name.trim().to_owned(),
+        kind: b.kind,
+        status: b.status,
+        provider_organization_id: provider.expect("validated"),
+        districts: b.districts,
+        opened_on: b.opened_on,
+        phone: b.contact.phone,
+        email: b.contact.email,
+        description: b.description,
+        first_location,
+    };
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::offices::create(&mut conn, new, &ctx)
+    })
+    .await??;
+    state.directory.reload(&state.pool).await?;
+    let snapshot = state.directory.get();
+    let index = snapshot.office(&row.id).ok_or_else(ApiError::internal)?;
+    Ok(created(
+        &format!("/api/v1/offices/{}", row.id),
+        snapshot.office_body(index),
+    ))
+}
+
+/// Change an office. Needs `If-Match`. Staff may change contact and description of
+/// their own offices; everything else needs a coordinator or admin.
+#[utoipa::path(
+    tag = "offices",
+    summary = "Update an office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    request_body = OfficePatch,
+    responses(
+        (status = 200, description = "Updated.", body = OfficeView),
+        (status = 409, description = "`slug_taken`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/offices/{id}")]
+pub async fn update_office(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<OfficePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.directory.get();
+    let index = office_index(&snapshot, &id)?;
+    let office = &snapshot.offices[index];
+    let b = body.into_inner();
+    let action = if b.touches_structure() {
+        Action::UpdateOfficeStructure
+    } else {
+        Action::UpdateOfficeDetails
+    };
+    caller.authorize(action, Resource::Office(&office.id))?;
+    require_if_match(&req, &snapshot.office_body(index).etag)?;
+
+    let mut e = ValidationErrors::default();
+    if let Some(s) = &b.slug {
+        validate_slug("/slug", s, &mut e);
+    }
+    if let Some(n) = &b.name {
+        e.require_text("/name", n, 200);
+    }
+    if let Some(d) = &b.districts {
+        validate_districts("/districts", d, &mut e);
+    }
+    if let Some(d) = &b.description {
+        d.validate("/description", 4000, &mut e);
+    }
+    if let Some(Some(p)) = &b.phone {
+        validate_phone("/phone", p, &mut e);
+    }
+    if let Some(Some(m)) = &b.email {
+        validate_email("/email", m, &mut e);
+    }
+    let provider = b.provider_organization_id.as_deref().and_then(|p| {
+        check_organization(
+            &snapshot,
+            "/provider_organization_id",
+            p,
+            Some(OrganizationKind::WelfareProvider),
+            &mut e,
+        )
+    });
+    let opened = b.opened_on.unwrap_or(office.opened_on);
+    let closed = b.closed_on.unwrap_or(office.closed_on);
+    if let (Some(o), Some(c)) = (opened, closed)
+        && c < o
+    {
+        e.add("/closed_on", "must not be before opened_on");
+    }
+    e.into_result().map_err(ApiError::validation)?;
+
+    let changes = OfficeChanges {
+        slug: b.slug,
+        name: b.name.map(|n| n.trim().to_owned()),
+        kind: b.kind,
+        status: b.status,
+        provider_organization_id: provider,
+        districts: b.districts,
+        opened_on: b.opened_on,
+        closed_on: b.closed_on,
+        phone: b.phone,
+        email: b.email,
+        description: b.description,
+    };
+    let (office_id, version, ctx, pool) = (
+        office.id.clone(),
+        office.version,
+        caller.audit(),
+        state.pool.clone(),
+    );
+    let oid = office_id.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::offices::update(&mut conn, &oid, version, &changes, &ctx)
+    })
+    .await??;
+    state.directory.reload(&state.pool).await?;
+    let snapshot = state.directory.get();
+    let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
+    Ok(respond(
+        &req,
+        snapshot.office_body(index),
+        Audience::Private,
+    ))
+}
+
+/// Record a move: the open location period ends on `moved_on` and the new one begins.
+/// Refused with 409 when the move is not after the current period began
+/// (`move_predates_current_period`), goes to the current address
+/// (`move_to_current_address`), or the office has no open period (`no_open_location_period`).
+#[utoipa::path(
+    tag = "offices",
+    summary = "Relocate an office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    request_body = RelocationRequest,
+    responses(
+        (status = 201, description = "The new location period.", body = LocationView),
+        (status = 409, description = "The move conflicts with the location history.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/offices/{id}/relocations")]
+pub async fn relocate_office(
+    caller: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<RelocationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.directory.get();
+    let index = office_index(&snapshot, &id)?;
+    let office_id = snapshot.offices[index].id.clone();
+    caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
+    let b = body.into_inner();
+    let mut e = ValidationErrors::default();
+    validate_location_text(&b.address, &b.premises, &b.reason, &b.note, &mut e);
+    let host = b
+        .host_organization_id
+        .as_deref()
+        .and_then(|h| check_organization(&snapshot, "/host_organization_id", h, None, &mut e));
+    e.into_result().map_err(ApiError::validation)?;
+    let location = NewLocation {
+        address: b.address,
+        premises: b.premises,
+        host_organization_id: host,
+        temporary: b.temporary,
+        reason: b.reason,
+        note: b.note,
+    };
+    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
+    let period = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::offices::relocate(&mut conn, &oid, b.moved_on, location, &ctx)
+    })
+    .await??;
+    state.directory.reload(&state.pool).await?;
+    let snapshot = state.directory.get();
+    let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
+    let view = snapshot.locations[index]
+        .iter()
+        .find(|l| l.id == period.id)
+        .ok_or_else(ApiError::internal)?;
+    Ok(created(
+        &format!("/api/v1/offices/{office_id}/locations"),
+        &JsonBody::new(view),
+    ))
+}

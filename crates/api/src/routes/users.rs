@@ -1,0 +1,343 @@
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use domain::{Action, Resource, Role, ValidationErrors};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::account_views::UserView;
+use crate::auth::Authenticated;
+use crate::auth::passwords;
+use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::pagination::{ListQuery, Page};
+use crate::problem::ApiError;
+use crate::routes::input::validate_email;
+use crate::routes::parse_uuid;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    #[schema(example = "erika.mustermann@stadtdo.de")]
+    pub email: String,
+    #[schema(example = "Erika Mustermann")]
+    pub display_name: String,
+    pub role: Role,
+    /// The City of Dortmund or a provider.
+    #[schema(format = Uuid)]
+    pub employer_organization_id: String,
+    /// Initial password chosen by the admin; the account must replace it at first sign-in.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    #[schema(format = Uuid)]
+    pub employer_organization_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// A one-time password for the account, passed on by the admin; the account must
+    /// replace it at its next sign-in. All its sessions end.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+async fn body_of(state: &AppState, id: String) -> Result<(UserView, JsonBody), ApiError> {
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::users::find(&mut conn, &id)
+    })
+    .await??
+    .ok_or_else(|| ApiError::not_found("no account with this id"))?;
+    let view = UserView::from_row(&row)?;
+    let body = JsonBody::new(&view);
+    Ok((view, body))
+}
+
+/// All accounts, oldest first.
+#[utoipa::path(
+    tag = "users",
+    summary = "List accounts",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "A page of accounts.", body = Page<UserView>))
+)]
+#[get("/users")]
+pub async fn list_users(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageUsers, Resource::Network)?;
+    let (after, limit) = query.parse()?;
+    let pool = state.pool.clone();
+    let rows = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::users::list(&mut conn, after.as_deref(), limit as i64 + 1)
+    })
+    .await??;
+    let views = rows
+        .iter()
+        .map(UserView::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = crate::pagination::paginate(&views, |u| &u.id, None, limit);
+    Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
+}
+
+/// Create an account with an initial password the admin passes on.
+#[utoipa::path(
+    tag = "users",
+    summary = "Create an account",
+    security(("bearer" = [])),
+    request_body = NewUserRequest,
+    responses(
+        (status = 201, description = "Created.", body = UserView),
+        (status = 409, description = "Email taken (`email_taken`) or unknown organization.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    caller: Authenticated,
+    state: web::Data<AppState>,
+    body: web::Json<NewUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageUsers, Resource::Network)?;
+    let body = body.into_inner();
+    let mut errors = ValidationErrors::default();
+    validate_email("/email", &body.email, &mut errors);
+    errors.require_text("/display_name", &body.display_name, 200);
+    let org_id = parse_uuid("employer_organization_id", &body.employer_organization_id)?;
+    if state.directory.get().organization(&org_id).is_none() {
+        errors.add("/employer_organization_id", "no organization with this id");
+    }
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || -> Result<_, ApiError> {
+        domain::password::check_new_password(
+            "/password",
+            &body.password,
+            &[&body.email, &body.display_name],
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let hash = passwords::hash(&body.password);
+        let mut conn = pool.get().map_err(persistence::RepoError::from)?;
+        Ok(persistence::users::create(
+            &mut conn,
+            persistence::users::NewUser {
+                email: body.email,
+                display_name: body.display_name,
+                employer_organization_id: org_id,
+                role: body.role,
+                password_hash: hash,
+                password_change_required: true,
+            },
+            &ctx,
+        )?)
+    })
+    .await??;
+    tracing::info!(event = "user_created", user = %row.id, by = %caller.actor.id, "account created");
+    let view = UserView::from_row(&row)?;
+    Ok(created(
+        &format!("/api/v1/users/{}", view.id),
+        &JsonBody::new(&view),
+    ))
+}
+
+/// One account.
+#[utoipa::path(
+    tag = "users",
+    summary = "Get an account",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Account id")),
+    responses((status = 200, description = "The account.", body = UserView))
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageUsers, Resource::Network)?;
+    let id = parse_uuid("id", &id)?;
+    let (_, body) = body_of(&state, id).await?;
+    Ok(respond(&req, &body, Audience::Private))
+}
+
+/// Change name, role or employer. Needs `If-Match`. The last active admin cannot be demoted.
+#[utoipa::path(
+    tag = "users",
+    summary = "Update an account",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Account id")),
+    request_body = UserPatch,
+    responses(
+        (status = 200, description = "Updated.", body = UserView),
+        (status = 409, description = "`last_active_admin` or unknown organization.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageUsers, Resource::Network)?;
+    let id = parse_uuid("id", &id)?;
+    let (current, current_body) = body_of(&state, id.clone()).await?;
+    require_if_match(&req, &current_body.etag)?;
+    let body = body.into_inner();
+    let mut errors = ValidationErrors::default();
+    if let Some(name) = &body.display_name {
+        errors.require_text("/display_name", name, 200);
+    }
+    let employer = match &body.employer_organization_id {
+        Some(raw) => {
+            let org = parse_uuid("employer_organization_id", raw)?;
+            if state.directory.get().organization(&org).is_none() {
+                errors.add("/employer_organization_id", "no organization with this id");
+            }
+            Some(org)
+        }
+        None => None,
+    };
+    errors.into_result().map_err(ApiError::validation)?;
+    let changes = persistence::users::UserChanges {
+        display_name: body.display_name.map(|n| n.trim().to_owned()),
+        role: body.role,
+        employer_organization_id: employer,
+    };
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::users::update(&mut conn, &id, current.version, &changes, &ctx)
+    })
+    .await??;
+    state.auth.forget_states();
+    let view = UserView::from_row(&row)?;
+    Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
+}
+
+async fn set_active(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: String,
+    active: bool,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageUsers, Resource::Network)?;
+    let id = parse_uuid("id", &id)?;
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::users::find(&mut conn, &id)?.ok_or(persistence::RepoError::NotFound)?;
+        persistence::users::set_active(&mut conn, &id, active, &ctx)
+    })
+    .await??;
+    state.auth.forget_states();
+    tracing::info!(
+        event = if active { "user_reactivated" } else { "user_deactivated" },
+        user = %row.id,
+        by = %caller.actor.id,
+        "account state changed"
+    );
+    let view = UserView::from_row(&row)?;
+    Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
+}
+
+/// Deactivate an account: it can no longer sign in and its sessions end at once.
+#[utoipa::path(
+    tag = "users",
+    summary = "Deactivate an account",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "Deactivated.", body = UserView),
+        (status = 409, description = "`last_active_admin`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/deactivate")]
+pub async fn deactivate_user(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_active(caller, req, state, id.into_inner(), false).await
+}
+
+/// Reactivate a deactivated account.
+#[utoipa::path(
+    tag = "users",
+    summary = "Reactivate an account",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Account id")),
+    responses((status = 200, description = "Reactivated.", body = UserView))
+)]
+#[post("/users/{id}/reactivate")]
+pub async fn reactivate_user(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_active(caller, req, state, id.into_inner(), true).await
+}
+
+/// Set a one-time password for an account (the admin passes it on). The account must
+/// choose its own at next sign-in; all its sessions end now.
+#[utoipa::path(
+    tag = "users",
+    summary = "Reset an account's password",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Account id")),
+    request_body = PasswordReset,
+    responses((status = 204, description = "Reset; sessions ended."))
+)]
+#[post("/users/{id}/password-reset")]
+pub async fn reset_password(
+    caller: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<PasswordReset>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ManageUsers, Resource::Network)?;
+    let id = parse_uuid("id", &id)?;
+    let ctx = caller.audit();
+    let pool = state.pool.clone();
+    let password = body.into_inner().password;
+    web::block(move || -> Result<(), ApiError> {
+        let mut conn = pool.get().map_err(persistence::RepoError::from)?;
+        let user = persistence::users::find(&mut conn, &id)?
+            .ok_or_else(|| ApiError::not_found("no account with this id"))?;
+        let mut errors = ValidationErrors::default();
+        domain::password::check_new_password(
+            "/password",
+            &password,
+            &[&user.email, &user.display_name],
+            &mut errors,
+        );
+        errors.into_result().map_err(ApiError::validation)?;
+        let hash = passwords::hash(&password);
+        persistence::users::set_password(&mut conn, &id, &hash, true, "user.password_reset", &ctx)?;
+        Ok(())
+    })
+    .await??;
+    state.auth.forget_states();
+    tracing::info!(event = "authn_password_reset", by = %caller.actor.id, "password reset");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,43 @@
+//! Account administration from the command line: the first admin of a fresh database.
+
+use anyhow::Context;
+use domain::{Role, ValidationErrors};
+use persistence::DbPool;
+use persistence::audit::AuditContext;
+
+/// Creates an active admin with a password of their own (no change required).
+pub fn create_admin(
+    pool: &DbPool,
+    email: &str,
+    name: &str,
+    employer: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let mut errors = ValidationErrors::default();
+    domain::password::check_new_password("password", password, &[email, name], &mut errors);
+    errors.require_text("name", name, 200);
+    if let Some(problem) = errors.0.first() {
+        anyhow::bail!(
+            "{} {}",
+            problem.pointer.as_deref().unwrap_or_default(),
+            problem.message
+        );
+    }
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    let org = persistence::organizations::find_by_name(&mut conn, employer)?
+        .with_context(|| format!("no organization named {employer:?}"))?;
+    let hash = api::auth::passwords::hash(password);
+    let user = persistence::users::create(
+        &mut conn,
+        persistence::users::NewUser {
+            email: email.to_owned(),
+            display_name: name.to_owned(),
+            employer_organization_id: org.id,
+            role: Role::Admin,
+            password_hash: hash,
+            password_change_required: false,
+        },
+        &AuditContext::system("cli"),
+    )?;
+    Ok(user.id)
+}
