@@ -85,10 +85,7 @@ async fn organizations_list_and_get(backend: Backend) {
 
     let city = find("Stadt Dortmund");
     let one = app
-        .get(&format!(
-            "/api/v1/organizations/{}",
-            city["id"].as_str().unwrap()
-        ))
+        .get(&format!("/api/v1/organizations/{}", city["id"].as_str().unwrap()))
         .await;
     assert_eq!(one.status, 200);
     assert_eq!(&one.json(), city);

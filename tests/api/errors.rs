@@ -14,9 +14,7 @@ async fn unknown_routes_and_wrong_methods(backend: Backend) {
         let body = app.get(path).await.problem(404, "not_found");
         assert_eq!(body["instance"], path);
     }
-    let res = app
-        .send(app.client.delete(app.url("/api/v1/offices")))
-        .await;
+    let res = app.send(app.client.delete(app.url("/api/v1/offices"))).await;
     res.problem(405, "method_not_allowed");
     assert_eq!(res.header("allow"), Some("GET, POST"));
     let res = app

@@ -7,10 +7,7 @@ async fn request_ids(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let generated = app.get("/api/v1/offices").await;
     let id = generated.header("x-request-id").unwrap();
-    assert!(
-        uuid::Uuid::parse_str(id).is_ok(),
-        "generated ids are UUIDs: {id}"
-    );
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "generated ids are UUIDs: {id}");
 
     let echoed = app
         .send(
@@ -32,10 +29,7 @@ async fn request_ids(backend: Backend) {
         .await;
     let problem = replaced.problem(404, "not_found");
     assert_ne!(replaced.header("x-request-id"), Some(hostile.as_str()));
-    assert_eq!(
-        problem["request_id"].as_str(),
-        replaced.header("x-request-id")
-    );
+    assert_eq!(problem["request_id"].as_str(), replaced.header("x-request-id"));
 }
 
 async fn security_headers(backend: Backend) {
@@ -100,9 +94,7 @@ async fn cors_policy(backend: Backend) {
             .insert_header(("origin", origin))
             .insert_header(("access-control-request-method", method))
     };
-    let res = app
-        .send(preflight("https://newcomer-app.example", "GET"))
-        .await;
+    let res = app.send(preflight("https://newcomer-app.example", "GET")).await;
     assert_eq!(res.status, 200);
     assert_eq!(
         res.header("access-control-allow-origin"),
@@ -110,9 +102,7 @@ async fn cors_policy(backend: Backend) {
     );
 
     // Writes only from configured origins.
-    let res = app
-        .send(preflight("https://newcomer-app.example", "POST"))
-        .await;
+    let res = app.send(preflight("https://newcomer-app.example", "POST")).await;
     assert_ne!(res.status, 200);
     assert_eq!(res.header("access-control-allow-origin"), None);
     let res = app.send(preflight("https://www.dortmund.de", "POST")).await;

@@ -1,5 +1,6 @@
 //! Black-box tests of the running server; each `both_backends!` test runs on SQLite and PostgreSQL.
 
+mod auth;
 mod directory;
 mod errors;
 mod http_hygiene;

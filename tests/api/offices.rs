@@ -115,21 +115,9 @@ async fn office_filters(backend: Backend) {
         ),
         ["eving-scharnhorst"]
     );
-    assert!(
-        slugs(
-            &app.get("/api/v1/offices?district=innenstadt-nord")
-                .await
-                .json()
-        )
-        .is_empty()
-    );
+    assert!(slugs(&app.get("/api/v1/offices?district=innenstadt-nord").await.json()).is_empty());
     assert_eq!(
-        slugs(
-            &app.get("/api/v1/offices?status=active&kind=office")
-                .await
-                .json()
-        )
-        .len(),
+        slugs(&app.get("/api/v1/offices?status=active&kind=office").await.json()).len(),
         5
     );
     assert!(slugs(&app.get("/api/v1/offices?status=closed").await.json()).is_empty());
@@ -178,10 +166,7 @@ async fn office_pagination_is_complete_and_stable(backend: Backend) {
     assert_eq!(pages, 3);
     assert_eq!(seen, all);
     // Filters combine with paging.
-    let page = app
-        .get("/api/v1/offices?status=active&limit=4")
-        .await
-        .json();
+    let page = app.get("/api/v1/offices?status=active&limit=4").await.json();
     assert_eq!(slugs(&page).len(), 4);
     let rest = app
         .get(&format!(
@@ -201,17 +186,12 @@ async fn office_by_slug_and_id(backend: Backend) {
     let office = by_slug.json();
     assert_eq!(office["name"], "lokal willkommen Hörde/Hombruch");
     let by_id = app
-        .get(&format!(
-            "/api/v1/offices/{}",
-            office["id"].as_str().unwrap()
-        ))
+        .get(&format!("/api/v1/offices/{}", office["id"].as_str().unwrap()))
         .await;
     assert_eq!(by_id.json(), office);
     assert_eq!(by_id.header("etag"), by_slug.header("etag"));
 
-    app.get("/api/v1/offices/nowhere")
-        .await
-        .problem(404, "not_found");
+    app.get("/api/v1/offices/nowhere").await.problem(404, "not_found");
     app.get(&format!("/api/v1/offices/{}", uuid::Uuid::now_v7()))
         .await
         .problem(404, "not_found");
@@ -258,10 +238,7 @@ async fn mengede_huckarde_history_shows_both_periods(backend: Backend) {
         "the approximate date is flagged"
     );
     assert_eq!(shop["is_current"], true);
-    assert!(
-        shop.get("recorded_by").is_none(),
-        "no account ids in public data"
-    );
+    assert!(shop.get("recorded_by").is_none(), "no account ids in public data");
 
     let office = app.get("/api/v1/offices/mengede-huckarde").await.json();
     assert_eq!(office["current_location"], *shop);

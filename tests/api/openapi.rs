@@ -30,10 +30,7 @@ fn every_operation_is_documented_with_its_problems() {
                 op["summary"].as_str().is_some_and(|s| !s.is_empty()),
                 "{at}: summary"
             );
-            assert!(
-                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
-                "{at}: tags"
-            );
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{at}: tags");
             let responses = op["responses"].as_object().unwrap();
             assert!(
                 responses.keys().any(|s| s.starts_with('2')),
@@ -50,8 +47,7 @@ fn every_operation_is_documented_with_its_problems() {
     }
     assert!(count >= 8);
     assert_eq!(
-        doc["components"]["responses"]["NotFound"]["content"]["application/problem+json"]["schema"]
-            ["$ref"],
+        doc["components"]["responses"]["NotFound"]["content"]["application/problem+json"]["schema"]["$ref"],
         "#/components/schemas/Problem"
     );
 }
@@ -69,11 +65,7 @@ fn both_backends_have_the_same_migrations() {
         for backend in ["sqlite", "postgres"] {
             for file in ["up.sql", "down.sql"] {
                 assert!(
-                    migrations_dir()
-                        .join(backend)
-                        .join(name)
-                        .join(file)
-                        .is_file(),
+                    migrations_dir().join(backend).join(name).join(file).is_file(),
                     "{backend}/{name}/{file}"
                 );
             }

@@ -251,11 +251,7 @@ async fn seed_is_idempotent(backend: Backend) {
     assert_eq!(before.location_periods.len(), 6);
     let report = persistence::seed::seed(&mut conn).unwrap();
     assert_eq!(report, persistence::seed::SeedReport::default());
-    assert!(
-        persistence::seed::seed_if_empty(&mut conn)
-            .unwrap()
-            .is_none()
-    );
+    assert!(persistence::seed::seed_if_empty(&mut conn).unwrap().is_none());
     let after = persistence::directory::load(&mut conn).unwrap();
     assert_eq!(after.offices.len(), 5);
     assert_eq!(after.location_periods.len(), 6);
@@ -295,10 +291,7 @@ async fn change_on_one_instance_reaches_all(backend: Backend) {
                 );
                 break;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the change never reached an instance"
-            );
+            assert!(Instant::now() < deadline, "the change never reached an instance");
             actix_rt::time::sleep(Duration::from_millis(25)).await;
         }
     }

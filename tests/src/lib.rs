@@ -37,15 +37,12 @@ macro_rules! both_backends {
 pub fn postgres_available() -> bool {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
-            PgConnection::establish(&url).unwrap_or_else(|e| {
-                panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
-            });
+            PgConnection::establish(&url)
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
             true
         }
         _ => {
-            eprintln!(
-                "SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://... to run it)"
-            );
+            eprintln!("SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://... to run it)");
             false
         }
     }
@@ -80,9 +77,7 @@ impl TestDb {
                 // Concurrent clones of one template can collide briefly; retry.
                 let mut attempt = 0;
                 loop {
-                    match admin
-                        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    {
+                    match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")) {
                         Ok(()) => break,
                         Err(e) if attempt < 50 => {
                             attempt += 1;
@@ -149,16 +144,12 @@ fn replace_db_name(url: &str, name: &str) -> String {
 /// Creates (once per migration set, shared by all test processes) a migrated template.
 fn ensure_template(admin_url: &str) -> String {
     let mut fingerprint = 0u64;
-    for name in
-        persistence::db::migration_names(&migrations_dir().join("postgres")).expect("migrations")
-    {
+    for name in persistence::db::migration_names(&migrations_dir().join("postgres")).expect("migrations") {
         for file in ["up.sql", "down.sql"] {
-            let text = std::fs::read(migrations_dir().join("postgres").join(&name).join(file))
-                .unwrap_or_default();
+            let text =
+                std::fs::read(migrations_dir().join("postgres").join(&name).join(file)).unwrap_or_default();
             for b in name.bytes().chain(text) {
-                fingerprint = fingerprint
-                    .wrapping_mul(1_099_511_628_211)
-                    .wrapping_add(b as u64);
+                fingerprint = fingerprint.wrapping_mul(1_099_511_628_211).wrapping_add(b as u64);
             }
         }
     }
@@ -181,10 +172,9 @@ fn ensure_template(admin_url: &str) -> String {
             .batch_execute(&format!("CREATE DATABASE {building}"))
             .expect("create template");
         {
-            let pool = persistence::connect(&replace_db_name(admin_url, &building), 1)
-                .expect("template pool");
-            persistence::migrate(&mut pool.get().expect("template connection"))
-                .expect("migrate template");
+            let pool =
+                persistence::connect(&replace_db_name(admin_url, &building), 1).expect("template pool");
+            persistence::migrate(&mut pool.get().expect("template connection")).expect("migrate template");
         }
         admin
             .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
@@ -289,6 +279,15 @@ pub fn test_key_pem() -> &'static str {
     PEM.get_or_init(|| api::auth::keys::SigningKeys::generate().1)
 }
 
+/// Every response of the whole suite passes through here: none may contain a password
+/// hash, a token hash or a field named like one.
+fn assert_no_secrets(body: &[u8]) {
+    let text = String::from_utf8_lossy(body);
+    for needle in ["$argon2", "password_hash", "token_hash", "BEGIN PRIVATE KEY"] {
+        assert!(!text.contains(needle), "a response leaks {needle:?}: {text}");
+    }
+}
+
 /// A response read completely, with helpers for the checks every test makes.
 pub struct Response {
     pub status: u16,
@@ -299,16 +298,10 @@ pub struct Response {
 impl Response {
     async fn from<S>(mut res: awc::ClientResponse<S>) -> Response
     where
-        S: futures_core::Stream<
-                Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
-            > + Unpin,
+        S: futures_core::Stream<Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>> + Unpin,
     {
-        let body = res
-            .body()
-            .limit(16 * 1024 * 1024)
-            .await
-            .expect("body")
-            .to_vec();
+        let body = res.body().limit(16 * 1024 * 1024).await.expect("body").to_vec();
+        assert_no_secrets(&body);
         Response {
             status: res.status().as_u16(),
             headers: res.headers().clone(),
@@ -334,20 +327,110 @@ impl Response {
             "status; body: {}",
             String::from_utf8_lossy(&self.body)
         );
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json")
-        );
+        assert_eq!(self.header("content-type"), Some("application/problem+json"));
         let body = self.json();
         assert_eq!(body["status"], status);
         assert_eq!(body["code"], code, "problem code; body: {body}");
         for field in ["type", "title", "detail", "instance", "request_id"] {
-            assert!(
-                body[field].is_string(),
-                "problem field {field} missing: {body}"
-            );
+            assert!(body[field].is_string(), "problem field {field} missing: {body}");
         }
         assert_eq!(body["request_id"].as_str(), self.header("x-request-id"));
         body
     }
+}
+
+/// Accounts and tokens for tests. Accounts are created through the persistence layer
+/// (fast, and independent of the endpoints under test); sign-in goes over HTTP.
+pub const PASSWORD: &str = "Fahrrad-Lampe-Kaffee-Dortmund-7";
+
+impl TestApp {
+    pub fn pool(&self) -> persistence::DbPool {
+        persistence::connect(&self.db.url, 2).expect("pool")
+    }
+
+    /// Creates an account with [`PASSWORD`] and returns its id and email.
+    pub fn create_account(&self, role: domain::Role, password_change_required: bool) -> (String, String) {
+        let pool = self.pool();
+        let mut conn = pool.get().unwrap();
+        let city = persistence::organizations::find_by_name(&mut conn, persistence::seed::CITY)
+            .unwrap()
+            .unwrap();
+        let email = format!("{}-{}@stadtdo.de", role.as_str(), uuid::Uuid::now_v7().simple());
+        let user = persistence::users::create(
+            &mut conn,
+            persistence::users::NewUser {
+                email: email.clone(),
+                display_name: format!("Test {}", role.as_str()),
+                employer_organization_id: city.id,
+                role,
+                password_hash: password_hash(),
+                password_change_required,
+            },
+            &persistence::audit::AuditContext::system("test"),
+        )
+        .unwrap();
+        (user.id, email)
+    }
+
+    /// Signs in and returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.send_json(
+            self.client.post(self.url("/api/v1/auth/login")),
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// A new account of `role` and its access token.
+    pub async fn token_for(&self, role: domain::Role) -> (String, String) {
+        let (id, email) = self.create_account(role, false);
+        (id, self.access_token(&email).await)
+    }
+
+    pub async fn access_token(&self, email: &str) -> String {
+        self.access_token_with(email, PASSWORD).await
+    }
+
+    pub async fn access_token_with(&self, email: &str, password: &str) -> String {
+        let res = self.login(email, password).await;
+        assert_eq!(res.status, 200, "login: {}", String::from_utf8_lossy(&res.body));
+        res.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Assigns an account to an office (by slug) from a past day on.
+    pub fn assign(&self, user_id: &str, slug: &str) -> String {
+        let pool = self.pool();
+        let mut conn = pool.get().unwrap();
+        let office = persistence::offices::find_by_slug(&mut conn, slug)
+            .unwrap()
+            .unwrap();
+        persistence::assignments::assign(
+            &mut conn,
+            &office.id,
+            user_id,
+            "city",
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    pub async fn send_json(&self, req: awc::ClientRequest, body: &Value) -> Response {
+        Response::from(req.send_json(body).await.expect("request sent")).await
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Response {
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    pub async fn etag(&self, path: &str) -> String {
+        self.get(path).await.header("etag").expect("etag").to_owned()
+    }
+}
+
+/// One argon2id hash of [`PASSWORD`], reused for every test account.
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| api::auth::passwords::hash(PASSWORD)).clone()
 }

@@ -91,9 +91,7 @@ fn cors(origins: &[String]) -> Cors {
     let origins: Vec<String> = origins.to_vec();
     Cors::default()
         .allowed_origin_fn(move |origin, head| {
-            let listed = origin
-                .to_str()
-                .is_ok_and(|o| origins.iter().any(|a| a == o));
+            let listed = origin.to_str().is_ok_and(|o| origins.iter().any(|a| a == o));
             let reading = head.method == Method::GET
                 || head.method == Method::HEAD
                 || (head.method == Method::OPTIONS

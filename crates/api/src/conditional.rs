@@ -67,22 +67,16 @@ fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
         return false;
     };
     let ours = etag.to_str().unwrap_or_default();
-    value.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == ours
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == ours)
 }
 
 /// The `If-Match` a write must carry: 428 without it (or with `*`, which would
 /// allow a lost update), 412 when it does not name the current representation.
-pub fn require_if_match(
-    req: &HttpRequest,
-    current: &HeaderValue,
-) -> Result<(), crate::problem::ApiError> {
-    let Some(value) = req
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
+pub fn require_if_match(req: &HttpRequest, current: &HeaderValue) -> Result<(), crate::problem::ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Err(if_match_required());
     };
     if value.trim() == "*" {
@@ -90,11 +84,7 @@ pub fn require_if_match(
     }
     let ours = current.to_str().unwrap_or_default();
     // Strong comparison (RFC 9110 13.1.1): weak tags never match.
-    if value
-        .split(',')
-        .map(str::trim)
-        .any(|candidate| candidate == ours)
-    {
+    if value.split(',').map(str::trim).any(|candidate| candidate == ours) {
         Ok(())
     } else {
         Err(crate::problem::precondition_failed())

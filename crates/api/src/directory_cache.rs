@@ -65,11 +65,7 @@ impl Snapshot {
             .enumerate()
             .map(|(i, o)| (o.id.clone(), i))
             .collect();
-        let org_ref = |id: &str| {
-            organization_index
-                .get(id)
-                .map(|&i| organizations[i].as_ref())
-        };
+        let org_ref = |id: &str| organization_index.get(id).map(|&i| organizations[i].as_ref());
 
         let mut districts_of: HashMap<&str, Vec<&str>> = HashMap::new();
         for od in &data.office_districts {
@@ -89,9 +85,8 @@ impl Snapshot {
         let mut offices = Vec::with_capacity(data.offices.len());
         let mut locations = Vec::with_capacity(data.offices.len());
         for row in &data.offices {
-            let provider = org_ref(&row.provider_organization_id).ok_or_else(|| {
-                RepoError::Corrupt(format!("office {} has an unknown provider", row.id))
-            })?;
+            let provider = org_ref(&row.provider_organization_id)
+                .ok_or_else(|| RepoError::Corrupt(format!("office {} has an unknown provider", row.id)))?;
             let history = periods_of.remove(row.id.as_str()).unwrap_or_default();
             let current = history.iter().find(|p| p.is_current).cloned();
             let codes = districts_of
@@ -185,10 +180,7 @@ impl DirectoryCache {
     }
 
     fn install(&self, snapshot: Snapshot) {
-        let mut current = self
-            .current
-            .write()
-            .expect("snapshot lock is never poisoned");
+        let mut current = self.current.write().expect("snapshot lock is never poisoned");
         // A slower, older load must not replace a newer one.
         if snapshot.version >= current.version {
             *current = Arc::new(snapshot);

@@ -17,9 +17,7 @@ pub fn json_config() -> web::JsonConfig {
 
 pub fn json_error(err: &JsonPayloadError) -> ApiError {
     match err {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            too_large()
-        }
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => too_large(),
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -28,10 +26,9 @@ pub fn json_error(err: &JsonPayloadError) -> ApiError {
         JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => {
             ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }
-        JsonPayloadError::Deserialize(e) => ApiError::bad_request(
-            "invalid_body",
-            format!("the body does not match the schema: {e}"),
-        ),
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::bad_request("invalid_body", format!("the body does not match the schema: {e}"))
+        }
         _ => ApiError::bad_request("unreadable_body", "the request body could not be read"),
     }
 }
@@ -47,8 +44,7 @@ pub fn too_large() -> ApiError {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let QueryPayloadError::Deserialize(e) = &err else {
-            return ApiError::bad_request("invalid_query", "the query string could not be read")
-                .into();
+            return ApiError::bad_request("invalid_query", "the query string could not be read").into();
         };
         ApiError::bad_request("invalid_query", format!("invalid query parameters: {e}")).into()
     })
@@ -127,15 +123,8 @@ mod tests {
     #[actix_rt::test]
     async fn json_bodies_fail_as_problems() {
         let (status, body) = call(b"{\"name\": ", "application/json").await;
-        assert_eq!(
-            (status, body["code"].as_str()),
-            (400, Some("malformed_json"))
-        );
-        let (status, body) = call(
-            b"{\"name\": \"x\", \"role\": \"admin\"}",
-            "application/json",
-        )
-        .await;
+        assert_eq!((status, body["code"].as_str()), (400, Some("malformed_json")));
+        let (status, body) = call(b"{\"name\": \"x\", \"role\": \"admin\"}", "application/json").await;
         assert_eq!((status, body["code"].as_str()), (400, Some("invalid_body")));
         assert!(body["detail"].as_str().unwrap().contains("role"));
         let (status, body) = call(b"name=x", "application/x-www-form-urlencoded").await;

@@ -155,17 +155,11 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
                 wanted.extend(["412", "428"]);
             }
             for status in wanted {
-                let name = PROBLEMS
-                    .iter()
-                    .find(|p| p.0 == status)
-                    .expect("known status")
-                    .1;
+                let name = PROBLEMS.iter().find(|p| p.0 == status).expect("known status").1;
                 op.responses
                     .responses
                     .entry(status.to_owned())
-                    .or_insert_with(|| {
-                        RefOr::Ref(Ref::new(format!("#/components/responses/{name}")))
-                    });
+                    .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
             }
             if method == HttpMethod::Get && op.responses.responses.contains_key("200") {
                 op.responses
@@ -204,11 +198,7 @@ impl RouteTable {
             .paths
             .iter()
             .map(|(path, item)| {
-                let segments = path
-                    .trim_matches('/')
-                    .split('/')
-                    .map(str::to_owned)
-                    .collect();
+                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
                 let mut methods = Vec::new();
                 for (present, name) in [
                     (item.get.is_some(), "GET"),
@@ -233,9 +223,10 @@ impl RouteTable {
         let mut methods: Vec<&str> = Vec::new();
         for (template, route_methods) in &self.routes {
             let matches = template.len() == parts.len()
-                && template.iter().zip(&parts).all(|(t, p)| {
-                    (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p
-                });
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p);
             if matches {
                 methods.extend(route_methods);
             }

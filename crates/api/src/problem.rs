@@ -169,13 +169,9 @@ impl ApiError {
             res.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         if self.bearer_challenge {
-            res.insert_header((
-                header::WWW_AUTHENTICATE,
-                "Bearer realm=\"lokal-willkommen\"",
-            ));
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"lokal-willkommen\""));
         }
-        let body =
-            serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
+        let body = serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
         res.body(body)
     }
 }
@@ -200,9 +196,7 @@ impl From<RepoError> for ApiError {
     fn from(err: RepoError) -> Self {
         match err {
             RepoError::NotFound => ApiError::not_found("the resource does not exist"),
-            RepoError::Conflict { code, detail } => {
-                ApiError::new(StatusCode::CONFLICT, code, detail)
-            }
+            RepoError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
             RepoError::Invalid(errors) => ApiError::validation(errors),
             RepoError::Relocation(e) => ApiError::from(e),
             other => {

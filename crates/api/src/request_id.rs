@@ -35,8 +35,7 @@ pub async fn request_context(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     // The path is logged without its query string, which may carry search terms.
-    let span =
-        tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
+    let span = tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     res.headers_mut().insert(

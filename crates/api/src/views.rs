@@ -184,10 +184,7 @@ impl OfficeView {
             name: row.name.clone(),
             kind: row.kind()?,
             status: row.status()?,
-            districts: districts
-                .into_iter()
-                .map(|d| DistrictView::new(d, 0))
-                .collect(),
+            districts: districts.into_iter().map(|d| DistrictView::new(d, 0)).collect(),
             provider,
             opened_on: row.opened_on,
             closed_on: row.closed_on,

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// What an account may do across the network.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Accounts, integration tokens, audit log, and everything coordinators do.
@@ -100,11 +98,9 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
         ReadOwnAccount => true,
         ChangeOwnPassword => user,
         ManageUsers | ManageApiTokens | ReadAuditLog => user && actor.role == Admin,
-        CreateOrganization
-        | UpdateOrganization
-        | CreateOffice
-        | UpdateOfficeStructure
-        | RelocateOffice => user && matches!(actor.role, Admin | Coordinator),
+        CreateOrganization | UpdateOrganization | CreateOffice | UpdateOfficeStructure | RelocateOffice => {
+            user && matches!(actor.role, Admin | Coordinator)
+        }
         UpdateOfficeDetails => {
             user && match actor.role {
                 Admin | Coordinator => true,
@@ -155,22 +151,8 @@ mod tests {
     fn staff_write_only_their_own_offices_details() {
         let staff = actor(Role::Staff, &["own"]);
         assert!(authorize(&staff, Action::UpdateOfficeDetails, Resource::Office("own")).is_ok());
-        assert!(
-            authorize(
-                &staff,
-                Action::UpdateOfficeDetails,
-                Resource::Office("other")
-            )
-            .is_err()
-        );
-        assert!(
-            authorize(
-                &staff,
-                Action::UpdateOfficeStructure,
-                Resource::Office("own")
-            )
-            .is_err()
-        );
+        assert!(authorize(&staff, Action::UpdateOfficeDetails, Resource::Office("other")).is_err());
+        assert!(authorize(&staff, Action::UpdateOfficeStructure, Resource::Office("own")).is_err());
         assert!(authorize(&staff, Action::RelocateOffice, Resource::Office("own")).is_err());
     }
 

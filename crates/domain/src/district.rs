@@ -2,9 +2,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One of Dortmund's twelve city districts (Stadtbezirke).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum District {
     InnenstadtWest,
@@ -86,10 +84,7 @@ mod tests {
     fn codes_round_trip_and_match_serde() {
         for d in District::ALL {
             assert_eq!(District::from_code(d.code()), Some(d));
-            assert_eq!(
-                serde_json::to_string(&d).unwrap(),
-                format!("\"{}\"", d.code())
-            );
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{}\"", d.code()));
         }
         assert_eq!(District::from_code("dortmund"), None);
     }

@@ -20,13 +20,9 @@ impl LocalizedText {
             errors.add(pointer, "a German text (key \"de\") is required");
         }
         for (lang, text) in &self.0 {
-            let valid_code =
-                (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
+            let valid_code = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
             if !valid_code {
-                errors.add(
-                    format!("{pointer}/{lang}"),
-                    "keys must be ISO 639 language codes",
-                );
+                errors.add(format!("{pointer}/{lang}"), "keys must be ISO 639 language codes");
             }
             errors.require_text(&format!("{pointer}/{lang}"), text, max_chars);
         }

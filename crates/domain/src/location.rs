@@ -46,10 +46,7 @@ impl Address {
     /// ignoring case and runs of whitespace ("Schildplatz  7" is "schildplatz 7").
     pub fn same_place(&self, other: &Address) -> bool {
         fn norm(s: &str) -> String {
-            s.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
+            s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
         }
         let opt = |s: &Option<String>| s.as_deref().map(norm);
         opt(&self.street) == opt(&other.street)
@@ -77,9 +74,7 @@ impl LocationPeriod {
 pub enum RelocationError {
     #[error("the office has no open location period (it is closed or has no location yet)")]
     NoOpenPeriod,
-    #[error(
-        "the move on {moved_on} is not after the start of the current period on {current_from}"
-    )]
+    #[error("the move on {moved_on} is not after the start of the current period on {current_from}")]
     PredatesCurrentPeriod {
         moved_on: NaiveDate,
         current_from: NaiveDate,
@@ -204,10 +199,7 @@ mod tests {
         assert_eq!(h[0].valid_to, Some(day(300)));
         assert_eq!(h[1].valid_from, day(300));
         assert!(check_history(&h).is_ok());
-        assert_eq!(
-            current_on(&h, day(299)).unwrap().address,
-            addr("Gemeindehaus")
-        );
+        assert_eq!(current_on(&h, day(299)).unwrap().address, addr("Gemeindehaus"));
         assert_eq!(
             current_on(&h, day(300)).unwrap().address,
             addr("Westerfilder Straße 54")

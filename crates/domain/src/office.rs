@@ -71,9 +71,7 @@ mod tests {
     fn slugs() {
         assert!(Slug::parse("mengede-huckarde").is_some());
         assert!(Slug::parse("eving2").is_some());
-        for bad in [
-            "", "ab", "-eving", "eving-", "ev--ing", "Eving", "hörde", "a b c",
-        ] {
+        for bad in ["", "ab", "-eving", "eving-", "ev--ing", "Eving", "hörde", "a b c"] {
             assert!(Slug::parse(bad).is_none(), "{bad}");
         }
     }
@@ -83,11 +81,7 @@ mod tests {
         for k in [OfficeKind::Office, OfficeKind::Outpost] {
             assert_eq!(OfficeKind::parse(k.as_str()), Some(k));
         }
-        for s in [
-            OfficeStatus::Planned,
-            OfficeStatus::Active,
-            OfficeStatus::Closed,
-        ] {
+        for s in [OfficeStatus::Planned, OfficeStatus::Active, OfficeStatus::Closed] {
             assert_eq!(OfficeStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(OfficeStatus::parse("open"), None);

@@ -30,12 +30,7 @@ const CONTEXT_WORDS: &[&str] = &[
 ];
 
 /// Checks a new password; `hints` are words an attacker would try first (email, name).
-pub fn check_new_password(
-    pointer: &str,
-    password: &str,
-    hints: &[&str],
-    errors: &mut ValidationErrors,
-) {
+pub fn check_new_password(pointer: &str, password: &str, hints: &[&str], errors: &mut ValidationErrors) {
     let chars = password.chars().count();
     if chars < MIN_CHARS {
         errors.add(pointer, format!("must be at least {MIN_CHARS} characters"));
@@ -84,9 +79,7 @@ mod tests {
         assert!(check(&"a".repeat(129), &[])[0].contains("at most 128"));
         assert!(check("password1234", &[])[0].contains("too weak"));
         assert!(check("qwertyuiop123", &[])[0].contains("too weak"));
-        assert!(
-            check("erika.mustermann", &["erika.mustermann@stadtdo.de"])[0].contains("too weak")
-        );
+        assert!(check("erika.mustermann", &["erika.mustermann@stadtdo.de"])[0].contains("too weak"));
         assert!(check("lokalwillkommen2026", &[])[0].contains("too weak"));
         assert!(check("Fahrrad-Lampe-Kaffee-Dortmund-7", &[]).is_empty());
     }

@@ -57,11 +57,7 @@ pub fn create(
     })
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<ApiTokenRow>, RepoError> {
+pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> Result<Vec<ApiTokenRow>, RepoError> {
     let mut q = api_tokens::table.into_boxed();
     if let Some(after) = after {
         q = q.filter(api_tokens::id.gt(after));
@@ -72,11 +68,7 @@ pub fn list(
         .load(conn)?)
 }
 
-pub fn revoke(
-    conn: &mut DbConnection,
-    id: &str,
-    ctx: &AuditContext,
-) -> Result<ApiTokenRow, RepoError> {
+pub fn revoke(conn: &mut DbConnection, id: &str, ctx: &AuditContext) -> Result<ApiTokenRow, RepoError> {
     write_tx(conn, |conn| {
         let n = diesel::update(api_tokens::table.find(id))
             .set(api_tokens::revoked_at.eq(Some(now())))
@@ -103,10 +95,7 @@ pub fn revoke(
 }
 
 /// A live token by hash: not revoked, not expired.
-pub fn find_live(
-    conn: &mut DbConnection,
-    token_hash: &str,
-) -> Result<Option<ApiTokenRow>, RepoError> {
+pub fn find_live(conn: &mut DbConnection, token_hash: &str) -> Result<Option<ApiTokenRow>, RepoError> {
     Ok(api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())

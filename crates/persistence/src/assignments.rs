@@ -33,18 +33,10 @@ pub fn assign(
 }
 
 /// Ends an assignment: `ended_on` is the first day without it.
-pub fn end(
-    conn: &mut DbConnection,
-    assignment_id: &str,
-    ended_on: NaiveDate,
-) -> Result<(), RepoError> {
+pub fn end(conn: &mut DbConnection, assignment_id: &str, ended_on: NaiveDate) -> Result<(), RepoError> {
     let n = diesel::update(staff_assignments::table.find(assignment_id))
         .set(staff_assignments::ended_on.eq(Some(ended_on)))
         .execute(conn)
         .map_err(RepoError::from_constraint)?;
-    if n == 0 {
-        Err(RepoError::NotFound)
-    } else {
-        Ok(())
-    }
+    if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
 }

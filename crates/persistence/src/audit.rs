@@ -55,11 +55,7 @@ pub struct Change<'a> {
     pub changed_fields: &'a [&'a str],
 }
 
-pub fn record(
-    conn: &mut DbConnection,
-    ctx: &AuditContext,
-    change: Change<'_>,
-) -> Result<(), RepoError> {
+pub fn record(conn: &mut DbConnection, ctx: &AuditContext, change: Change<'_>) -> Result<(), RepoError> {
     let row = AuditEventRow {
         id: new_id(),
         occurred_at: now(),

@@ -77,20 +77,14 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, RepoError> {
 /// Applies pending migrations; returns how many ran. Safe with several instances
 /// starting at once: PostgreSQL runs them under an advisory lock, SQLite under its write lock.
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, RepoError> {
-    let setup = |e: Box<dyn std::error::Error + Send + Sync>| {
-        RepoError::Setup(format!("migration failed: {e}"))
-    };
+    let setup =
+        |e: Box<dyn std::error::Error + Send + Sync>| RepoError::Setup(format!("migration failed: {e}"));
     match conn {
-        DbConnection::Sqlite(c) => Ok(c
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map_err(setup)?
-            .len()),
+        DbConnection::Sqlite(c) => Ok(c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(setup)?.len()),
         DbConnection::Pg(c) => {
             const LOCK: i64 = 0x6c77_6d69_6772; // "lwmigr"
             c.batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))?;
-            let ran = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
+            let ran = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
             c.batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))?;
             Ok(ran.map_err(setup)?)
         }
@@ -108,9 +102,7 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {

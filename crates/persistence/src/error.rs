@@ -30,8 +30,7 @@ impl RepoError {
         if let Error::DatabaseError(kind, info) = &err {
             let msg = info.message();
             let periods = msg.contains("location_periods_overlap")
-                || (matches!(kind, DatabaseErrorKind::UniqueViolation)
-                    && msg.contains("location_periods"));
+                || (matches!(kind, DatabaseErrorKind::UniqueViolation) && msg.contains("location_periods"));
             if periods {
                 return RepoError::Conflict {
                     code: "location_periods_overlap",

@@ -37,11 +37,7 @@ pub struct NewOffice {
     pub first_location: Option<(NaiveDate, NewLocation)>,
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    new: NewOffice,
-    ctx: &AuditContext,
-) -> Result<OfficeRow, RepoError> {
+pub fn create(conn: &mut DbConnection, new: NewOffice, ctx: &AuditContext) -> Result<OfficeRow, RepoError> {
     write_tx(conn, |conn| {
         let row = insert(conn, new, ctx.actor_id.as_deref())?;
         audit::record(
@@ -274,10 +270,7 @@ pub(crate) fn insert(
 }
 
 /// The location history of an office, oldest first.
-pub fn history(
-    conn: &mut DbConnection,
-    office_id: &str,
-) -> Result<Vec<LocationPeriodRow>, RepoError> {
+pub fn history(conn: &mut DbConnection, office_id: &str) -> Result<Vec<LocationPeriodRow>, RepoError> {
     Ok(location_periods::table
         .filter(location_periods::office_id.eq(office_id))
         .order(location_periods::valid_from)
@@ -300,8 +293,7 @@ pub fn relocate(
     ctx: &AuditContext,
 ) -> Result<LocationPeriodRow, RepoError> {
     write_tx(conn, |conn| {
-        let new_period =
-            relocate_in_tx(conn, office_id, moved_on, location, ctx.actor_id.as_deref())?;
+        let new_period = relocate_in_tx(conn, office_id, moved_on, location, ctx.actor_id.as_deref())?;
         audit::record(
             conn,
             ctx,

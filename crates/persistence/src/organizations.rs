@@ -139,10 +139,7 @@ fn name_taken(e: diesel::result::Error) -> RepoError {
 }
 
 /// Inserts without its own transaction, for callers that compose several writes.
-pub(crate) fn insert(
-    conn: &mut DbConnection,
-    new: NewOrganization,
-) -> Result<OrganizationRow, RepoError> {
+pub(crate) fn insert(conn: &mut DbConnection, new: NewOrganization) -> Result<OrganizationRow, RepoError> {
     let now = now();
     let row = OrganizationRow {
         id: new_id(),
@@ -161,10 +158,7 @@ pub(crate) fn insert(
     Ok(row)
 }
 
-pub fn find_by_name(
-    conn: &mut DbConnection,
-    name: &str,
-) -> Result<Option<OrganizationRow>, RepoError> {
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<OrganizationRow>, RepoError> {
     Ok(organizations::table
         .filter(organizations::name.eq(name))
         .select(OrganizationRow::as_select())

@@ -2,9 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::{
-    Address, District, LocalizedText, LocationPeriod, OfficeKind, OfficeStatus, OrganizationKind,
-};
+use domain::{Address, District, LocalizedText, LocationPeriod, OfficeKind, OfficeStatus, OrganizationKind};
 
 use crate::RepoError;
 use crate::schema::*;

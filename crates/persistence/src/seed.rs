@@ -68,9 +68,7 @@ pub struct SeedReport {
 /// Seeds only when the database has no organizations yet (a fresh database).
 pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<SeedReport>, RepoError> {
     use diesel::prelude::*;
-    let existing: i64 = crate::schema::organizations::table
-        .count()
-        .get_result(conn)?;
+    let existing: i64 = crate::schema::organizations::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(None);
     }
@@ -140,16 +138,8 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                     Some(h) => Some(org_id(conn, h)?),
                     None => None,
                 };
-                let moved_on = later
-                    .from
-                    .expect("later seed locations carry their move day");
-                offices::relocate_in_tx(
-                    conn,
-                    &row.id,
-                    moved_on,
-                    later.clone().into_new(host),
-                    None,
-                )?;
+                let moved_on = later.from.expect("later seed locations carry their move day");
+                offices::relocate_in_tx(conn, &row.id, moved_on, later.clone().into_new(host), None)?;
             }
             report.offices_created += 1;
         }

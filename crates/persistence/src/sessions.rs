@@ -38,9 +38,7 @@ pub fn start(
             revoked_at: None,
             revoked_reason: None,
         };
-        diesel::insert_into(sessions::table)
-            .values(&row)
-            .execute(conn)?;
+        diesel::insert_into(sessions::table).values(&row).execute(conn)?;
         diesel::insert_into(refresh_tokens::table)
             .values((
                 refresh_tokens::token_hash.eq(refresh_hash),
@@ -63,11 +61,7 @@ pub enum Rotation {
     Invalid,
 }
 
-pub fn rotate(
-    conn: &mut DbConnection,
-    presented_hash: &str,
-    new_hash: &str,
-) -> Result<Rotation, RepoError> {
+pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> Result<Rotation, RepoError> {
     write_tx(conn, |conn| {
         let found: Option<(Option<NaiveDateTime>, SessionRow)> = refresh_tokens::table
             .inner_join(sessions::table)

@@ -1,7 +1,7 @@
 //! Failed sign-ins per account and per client address, in the database so that every
 //! instance counts the same failures.
 //!
-//! After `free` failures a key is blocked for `base * 2^(failures - free)`, capped at
+//! From the `free`-th failure on, a key is blocked for `base * 2^(failures - free)`, capped at
 //! `max`, so guessing gets exponentially slower while a real user locked out by someone
 //! else waits at most `max`. A successful sign-in clears its account key.
 
@@ -21,17 +21,12 @@ pub struct Policy {
 }
 
 /// How long until any of `keys` may try again, if one is blocked.
-pub fn blocked_for(
-    conn: &mut DbConnection,
-    keys: &[String],
-) -> Result<Option<Duration>, RepoError> {
+pub fn blocked_for(conn: &mut DbConnection, keys: &[String]) -> Result<Option<Duration>, RepoError> {
     let now = now();
     let until: Option<NaiveDateTime> = login_throttle::table
         .filter(login_throttle::key.eq_any(keys))
         .filter(login_throttle::blocked_until.gt(now))
-        .select(diesel::dsl::max(
-            login_throttle::blocked_until.assume_not_null(),
-        ))
+        .select(diesel::dsl::max(login_throttle::blocked_until.assume_not_null()))
         .first::<Option<NaiveDateTime>>(conn)?;
     Ok(until.map(|u| (u - now).to_std().unwrap_or_default()))
 }
@@ -51,15 +46,14 @@ pub fn record_failure(
                 .first(conn)
                 .optional()?;
             let failures = previous.unwrap_or(0) + 1;
-            let block = (failures > policy.free).then(|| {
-                let exp = (failures - policy.free - 1).min(20) as u32;
+            let block = (failures >= policy.free).then(|| {
+                let exp = (failures - policy.free).min(20) as u32;
                 policy
                     .base
                     .saturating_mul(2u32.saturating_pow(exp))
                     .min(policy.max)
             });
-            let blocked_until =
-                block.map(|d| now + chrono::Duration::from_std(d).expect("small duration"));
+            let blocked_until = block.map(|d| now + chrono::Duration::from_std(d).expect("small duration"));
             if previous.is_some() {
                 diesel::update(login_throttle::table.find(key))
                     .set((

@@ -28,8 +28,7 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn role(&self) -> Result<Role, RepoError> {
-        Role::parse(&self.role)
-            .ok_or_else(|| RepoError::Corrupt(format!("unknown role {:?}", self.role)))
+        Role::parse(&self.role).ok_or_else(|| RepoError::Corrupt(format!("unknown role {:?}", self.role)))
     }
 }
 
@@ -47,11 +46,7 @@ pub struct NewUser {
     pub password_change_required: bool,
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    new: NewUser,
-    ctx: &AuditContext,
-) -> Result<UserRow, RepoError> {
+pub fn create(conn: &mut DbConnection, new: NewUser, ctx: &AuditContext) -> Result<UserRow, RepoError> {
     write_tx(conn, |conn| {
         let now = now();
         let row = UserRow {
@@ -126,11 +121,7 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<User
 }
 
 /// Accounts ordered by id, after `after` (keyset paging).
-pub fn list(
-    conn: &mut DbConnection,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<UserRow>, RepoError> {
+pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> Result<Vec<UserRow>, RepoError> {
     let mut q = users::table.into_boxed();
     if let Some(after) = after {
         q = q.filter(users::id.gt(after));
@@ -199,38 +190,34 @@ pub fn update(
         {
             return Err(last_admin_conflict());
         }
-        let updated = diesel::update(
-            users::table
-                .find(id)
-                .filter(users::version.eq(expected_version)),
-        )
-        .set((
-            users::display_name.eq(changes
-                .display_name
-                .clone()
-                .unwrap_or(current.display_name.clone())),
-            users::role.eq(changes
-                .role
-                .map(|r| r.as_str().to_owned())
-                .unwrap_or(current.role.clone())),
-            users::employer_organization_id.eq(changes
-                .employer_organization_id
-                .clone()
-                .unwrap_or(current.employer_organization_id.clone())),
-            users::version.eq(users::version + 1),
-            users::updated_at.eq(now()),
-        ))
-        .execute(conn)
-        .map_err(|e| match RepoError::from_constraint(e) {
-            RepoError::Conflict {
-                code: "reference_not_found",
-                ..
-            } => RepoError::Conflict {
-                code: "organization_not_found",
-                detail: "the employer organization does not exist".into(),
-            },
-            other => other,
-        })?;
+        let updated = diesel::update(users::table.find(id).filter(users::version.eq(expected_version)))
+            .set((
+                users::display_name.eq(changes
+                    .display_name
+                    .clone()
+                    .unwrap_or(current.display_name.clone())),
+                users::role.eq(changes
+                    .role
+                    .map(|r| r.as_str().to_owned())
+                    .unwrap_or(current.role.clone())),
+                users::employer_organization_id.eq(changes
+                    .employer_organization_id
+                    .clone()
+                    .unwrap_or(current.employer_organization_id.clone())),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)
+            .map_err(|e| match RepoError::from_constraint(e) {
+                RepoError::Conflict {
+                    code: "reference_not_found",
+                    ..
+                } => RepoError::Conflict {
+                    code: "organization_not_found",
+                    detail: "the employer organization does not exist".into(),
+                },
+                other => other,
+            })?;
         if updated == 0 {
             return Err(RepoError::Conflict {
                 code: "version_mismatch",
@@ -261,11 +248,7 @@ pub fn set_active(
 ) -> Result<UserRow, RepoError> {
     write_tx(conn, |conn| {
         let current = find(conn, id)?.ok_or(RepoError::NotFound)?;
-        if !active
-            && current.active
-            && current.role == Role::Admin.as_str()
-            && active_admins(conn)? <= 1
-        {
+        if !active && current.active && current.role == Role::Admin.as_str() && active_admins(conn)? <= 1 {
             return Err(last_admin_conflict());
         }
         diesel::update(users::table.find(id))
@@ -342,13 +325,9 @@ pub fn upgrade_hash(
     old_hash: &str,
     new_hash: &str,
 ) -> Result<(), RepoError> {
-    diesel::update(
-        users::table
-            .find(id)
-            .filter(users::password_hash.eq(old_hash)),
-    )
-    .set(users::password_hash.eq(new_hash))
-    .execute(conn)?;
+    diesel::update(users::table.find(id).filter(users::password_hash.eq(old_hash)))
+        .set(users::password_hash.eq(new_hash))
+        .execute(conn)?;
     Ok(())
 }
 

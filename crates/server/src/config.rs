@@ -59,12 +59,7 @@ pub struct Cli {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
     /// How often each instance checks whether the public directory changed (milliseconds).
-    #[arg(
-        long,
-        env = "LW_DIRECTORY_POLL_MS",
-        default_value_t = 500,
-        global = true
-    )]
+    #[arg(long, env = "LW_DIRECTORY_POLL_MS", default_value_t = 500, global = true)]
     pub directory_poll_ms: u64,
 }
 

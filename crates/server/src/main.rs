@@ -30,8 +30,7 @@ async fn main() -> anyhow::Result<()> {
                 _ => rpassword_prompt()?,
             };
             let pool = lokal_willkommen::startup::prepare_database(&cli.database_url(), 2)?;
-            let id =
-                lokal_willkommen::admin::create_admin(&pool, &email, &name, &employer, &password)?;
+            let id = lokal_willkommen::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
         Command::Migrate => {

@@ -18,8 +18,8 @@ pub fn signing_keys(source: &KeySource) -> anyhow::Result<api::auth::keys::Signi
     match source {
         KeySource::Pem(pem) => SigningKeys::from_pem(pem).map_err(anyhow::Error::msg),
         KeySource::File(path) => {
-            let pem = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let pem =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             SigningKeys::from_pem(&pem).map_err(anyhow::Error::msg)
         }
         KeySource::DataDir(dir) => {
@@ -27,8 +27,7 @@ pub fn signing_keys(source: &KeySource) -> anyhow::Result<api::auth::keys::Signi
             if path.exists() {
                 return signing_keys(&KeySource::File(path));
             }
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             let (keys, pem) = SigningKeys::generate();
             write_private(&path, &pem)?;
             tracing::info!(path = %path.display(), "generated a token signing key");
@@ -79,11 +78,7 @@ impl Application {
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         let pool = prepare_database(&settings.database_url, settings.db_pool_size)?;
         let directory = Arc::new(DirectoryCache::load_blocking(&pool)?);
-        actix_web::rt::spawn(
-            directory
-                .clone()
-                .watch(pool.clone(), settings.directory_poll),
-        );
+        actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
 
         let keys = signing_keys(&settings.signing_key)?;
         let auth = Arc::new(api::auth::AuthState::new(keys, settings.auth.clone()));
@@ -99,11 +94,10 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let mut server = HttpServer::new(move || {
-            api::build_app(state.clone(), http.clone(), doc.clone(), routes.clone())
-        })
-        .shutdown_timeout(30)
-        .listen(listener)?;
+        let mut server =
+            HttpServer::new(move || api::build_app(state.clone(), http.clone(), doc.clone(), routes.clone()))
+                .shutdown_timeout(30)
+                .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

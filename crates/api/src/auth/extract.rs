@@ -46,11 +46,7 @@ impl Authenticated {
     }
 
     /// Asks the policy; a refusal is logged (`authz_fail`) and becomes 403 `forbidden`.
-    pub fn authorize(
-        &self,
-        action: domain::Action,
-        resource: domain::Resource<'_>,
-    ) -> Result<(), ApiError> {
+    pub fn authorize(&self, action: domain::Action, resource: domain::Resource<'_>) -> Result<(), ApiError> {
         domain::authorize(&self.actor, action, resource).map_err(|denied| {
             tracing::warn!(
                 event = "authz_fail",
@@ -59,11 +55,7 @@ impl Authenticated {
                 action = ?denied.action,
                 "access denied"
             );
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "your account may not do this",
-            )
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your account may not do this")
         })
     }
 }
@@ -115,9 +107,8 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                 actor
             }
         };
-        let actor = actor.ok_or_else(|| {
-            unauthenticated("the integration token is unknown, expired or revoked")
-        })?;
+        let actor =
+            actor.ok_or_else(|| unauthenticated("the integration token is unknown, expired or revoked"))?;
         return Ok(Authenticated {
             actor,
             session_id: None,
@@ -130,19 +121,11 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
     let claims = match auth.verified(token, now) {
         Some(claims) => claims,
         None => {
-            let claims = jwt::verify(
-                &auth.keys,
-                &auth.config.issuer,
-                &auth.config.audience,
-                token,
-            )
-            .ok_or_else(|| {
-                tracing::info!(
-                    event = "authn_token_invalid",
-                    "rejected an invalid access token"
-                );
-                unauthenticated("the access token is invalid or expired")
-            })?;
+            let claims = jwt::verify(&auth.keys, &auth.config.issuer, &auth.config.audience, token)
+                .ok_or_else(|| {
+                    tracing::info!(event = "authn_token_invalid", "rejected an invalid access token");
+                    unauthenticated("the access token is invalid or expired")
+                })?;
             auth.remember_verified(token, &claims, now);
             claims
         }

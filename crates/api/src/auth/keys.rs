@@ -19,8 +19,7 @@ pub struct SigningKeys {
 impl SigningKeys {
     /// Loads a PKCS#8 PEM Ed25519 private key (`openssl genpkey -algorithm ed25519`).
     pub fn from_pem(pem: &str) -> Result<SigningKeys, String> {
-        let key = SigningKey::from_pkcs8_pem(pem)
-            .map_err(|e| format!("not an Ed25519 PKCS#8 key: {e}"))?;
+        let key = SigningKey::from_pkcs8_pem(pem).map_err(|e| format!("not an Ed25519 PKCS#8 key: {e}"))?;
         Ok(Self::from_key(&key))
     }
 

@@ -45,9 +45,8 @@ pub fn verify(stored: &str, password: &str) -> Verification {
         return Verification::Mismatch;
     }
     let current = parsed.algorithm == argon2::ARGON2ID_IDENT
-        && Params::try_from(&parsed).is_ok_and(|p| {
-            p.m_cost() >= M_COST_KIB && p.t_cost() >= T_COST && p.p_cost() >= P_COST
-        });
+        && Params::try_from(&parsed)
+            .is_ok_and(|p| p.m_cost() >= M_COST_KIB && p.t_cost() >= T_COST && p.p_cost() >= P_COST);
     Verification::Match {
         needs_rehash: !current,
     }
@@ -55,8 +54,7 @@ pub fn verify(stored: &str, password: &str) -> Verification {
 
 /// A hash of a random password, verified against when the account does not exist, so
 /// an unknown email costs the same time as a wrong password.
-pub static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash("no account has this password, ever"));
+pub static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash("no account has this password, ever"));
 
 #[cfg(test)]
 mod tests {
@@ -68,9 +66,7 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert_eq!(
             verify(&h, "Fahrrad-Lampe-Kaffee-7"),
-            Verification::Match {
-                needs_rehash: false
-            }
+            Verification::Match { needs_rehash: false }
         );
         assert_eq!(verify(&h, "wrong"), Verification::Mismatch);
         assert_eq!(verify("garbage", "x"), Verification::Mismatch);
@@ -82,9 +78,6 @@ mod tests {
         .hash_password(b"pw", &SaltString::generate(&mut OsRng))
         .unwrap()
         .to_string();
-        assert_eq!(
-            verify(&weak, "pw"),
-            Verification::Match { needs_rehash: true }
-        );
+        assert_eq!(verify(&weak, "pw"), Verification::Match { needs_rehash: true });
     }
 }

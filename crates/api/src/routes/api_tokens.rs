@@ -77,10 +77,7 @@ pub async fn create_api_token(
     if body.expires_at <= now {
         errors.add("/expires_at", "must be in the future");
     } else if body.expires_at > now + chrono::Duration::days(MAX_DAYS) {
-        errors.add(
-            "/expires_at",
-            format!("must be at most {MAX_DAYS} days ahead"),
-        );
+        errors.add("/expires_at", format!("must be at most {MAX_DAYS} days ahead"));
     }
     errors.into_result().map_err(ApiError::validation)?;
     let token = random_token(API_TOKEN_PREFIX);
@@ -89,13 +86,7 @@ pub async fn create_api_token(
     let pool = state.pool.clone();
     let row = web::block(move || {
         let mut conn = pool.get()?;
-        persistence::api_tokens::create(
-            &mut conn,
-            &body.name,
-            &hash,
-            body.expires_at.naive_utc(),
-            &ctx,
-        )
+        persistence::api_tokens::create(&mut conn, &body.name, &hash, body.expires_at.naive_utc(), &ctx)
     })
     .await??;
     let view = NewApiTokenView {

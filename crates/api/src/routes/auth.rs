@@ -89,8 +89,8 @@ pub(crate) async fn start_session(
 ) -> Result<TokenResponse, ApiError> {
     let refresh_token = random_token(REFRESH_PREFIX);
     let hash = token_hash(&refresh_token);
-    let expires = persistence::now()
-        + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
+    let expires =
+        persistence::now() + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
     let pool = state.pool.clone();
     let uid = user_id.clone();
     let session = web::block(move || {
@@ -164,16 +164,15 @@ pub async fn login(
         } else {
             passwords::verify(&stored, &password)
         };
-        let upgraded = matches!(outcome, Verification::Match { needs_rehash: true })
-            .then(|| passwords::hash(&password));
+        let upgraded =
+            matches!(outcome, Verification::Match { needs_rehash: true }).then(|| passwords::hash(&password));
         (outcome, upgraded)
     })
     .await?;
     let user = match (user.filter(|u| u.active), outcome) {
         (Some(user), (Verification::Match { .. }, upgraded)) => {
             let pool = state.pool.clone();
-            let (id, old, account_key) =
-                (user.id.clone(), user.password_hash.clone(), keys[0].clone());
+            let (id, old, account_key) = (user.id.clone(), user.password_hash.clone(), keys[0].clone());
             web::block(move || {
                 let mut conn = pool.get()?;
                 persistence::throttle::clear(&mut conn, &account_key)?;
@@ -267,10 +266,7 @@ pub async fn refresh_tokens(
     responses((status = 204, description = "Signed out."))
 )]
 #[post("/auth/logout")]
-pub async fn logout(
-    caller: SignedIn,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn logout(caller: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let Some(session_id) = caller.0.session_id.clone() else {
         return Err(ApiError::bad_request(
             "not_a_session",

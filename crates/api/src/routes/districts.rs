@@ -22,18 +22,9 @@ pub async fn list_districts(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     if query.is_first_page() {
-        return Ok(respond(
-            &req,
-            &snapshot.first_pages.districts,
-            Audience::Public,
-        ));
+        return Ok(respond(&req, &snapshot.first_pages.districts, Audience::Public));
     }
     let (after, limit) = query.parse()?;
-    let page = pagination::paginate(
-        &snapshot.districts,
-        |d| &d.sort_key,
-        after.as_deref(),
-        limit,
-    );
+    let page = pagination::paginate(&snapshot.districts, |d| &d.sort_key, after.as_deref(), limit);
     Ok(respond(&req, &JsonBody::new(&page), Audience::Public))
 }

@@ -8,9 +8,7 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 /// Distinguishes an absent field (leave as is) from an explicit `null` (clear it).
-pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -195,10 +193,7 @@ impl OfficePatch {
 
 pub fn validate_slug(pointer: &str, slug: &str, e: &mut ValidationErrors) {
     if domain::Slug::parse(slug).is_none() || uuid::Uuid::parse_str(slug).is_ok() {
-        e.add(
-            pointer,
-            "3 to 64 lowercase letters, digits and single hyphens",
-        );
+        e.add(pointer, "3 to 64 lowercase letters, digits and single hyphens");
     }
 }
 
@@ -215,14 +210,9 @@ pub fn validate_districts(pointer: &str, districts: &[District], e: &mut Validat
 
 pub fn validate_phone(pointer: &str, phone: &str, e: &mut ValidationErrors) {
     let ok = (3..=50).contains(&phone.trim().len())
-        && phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-/()".contains(c));
+        && phone.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c));
     if !ok {
-        e.add(
-            pointer,
-            "digits, spaces and + - / ( ), at most 50 characters",
-        );
+        e.add(pointer, "digits, spaces and + - / ( ), at most 50 characters");
     }
 }
 

@@ -18,10 +18,7 @@ use crate::state::AppState;
     responses((status = 200, description = "The caller.", body = MeView))
 )]
 #[get("/me")]
-pub async fn get_me(
-    caller: SignedIn,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_me(caller: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     caller.authorize(Action::ReadOwnAccount, Resource::Network)?;
     let actor = caller.actor.clone();
@@ -97,8 +94,7 @@ pub async fn change_password(
         let user = persistence::users::find(&mut conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("no such account"))?;
         let mut errors = ValidationErrors::default();
-        if passwords::verify(&user.password_hash, &body.current_password) == Verification::Mismatch
-        {
+        if passwords::verify(&user.password_hash, &body.current_password) == Verification::Mismatch {
             errors.add("/current_password", "is not your current password");
             return Err(ApiError::validation(errors));
         }
@@ -115,14 +111,7 @@ pub async fn change_password(
             return Err(ApiError::validation(errors));
         }
         let hash = passwords::hash(&body.new_password);
-        persistence::users::set_password(
-            &mut conn,
-            &user.id,
-            &hash,
-            false,
-            "user.password_changed",
-            &ctx,
-        )?;
+        persistence::users::set_password(&mut conn, &user.id, &hash, false, "user.password_changed", &ctx)?;
         Ok(user)
     })
     .await??;

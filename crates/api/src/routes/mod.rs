@@ -67,7 +67,5 @@ pub fn parse_office_key(name: &str, raw: &str) -> Result<String, crate::problem:
     }
     domain::Slug::parse(raw)
         .map(|s| s.as_str().to_owned())
-        .ok_or_else(|| {
-            crate::problem::ApiError::invalid_parameter(name, "must be an office UUID or slug")
-        })
+        .ok_or_else(|| crate::problem::ApiError::invalid_parameter(name, "must be an office UUID or slug"))
 }

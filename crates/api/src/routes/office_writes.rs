@@ -25,15 +25,11 @@ fn check_organization(
         e.add(pointer, "must be a UUID");
         return None;
     };
-    match snapshot
-        .organization(&id)
-        .map(|i| &snapshot.organizations[i])
-    {
+    match snapshot.organization(&id).map(|i| &snapshot.organizations[i]) {
         None => e.add(pointer, "no organization with this id"),
-        Some(org) if kind.is_some_and(|k| org.kind != k) => e.add(
-            pointer,
-            "must be a welfare provider (kind `welfare_provider`)",
-        ),
+        Some(org) if kind.is_some_and(|k| org.kind != k) => {
+            e.add(pointer, "must be a welfare provider (kind `welfare_provider`)")
+        }
         Some(_) => return Some(id),
     }
     None
@@ -88,9 +84,10 @@ pub async fn create_office(
         Some(l) => {
             let mut sub = ValidationErrors::default();
             validate_location_text(&l.address, &l.premises, &l.reason, &l.note, &mut sub);
-            let host = l.host_organization_id.as_deref().and_then(|h| {
-                check_organization(&snapshot, "/host_organization_id", h, None, &mut sub)
-            });
+            let host = l
+                .host_organization_id
+                .as_deref()
+                .and_then(|h| check_organization(&snapshot, "/host_organization_id", h, None, &mut sub));
             e.0.extend(sub.0.into_iter().map(|mut f| {
                 f.pointer = f.pointer.map(|p| format!("/location{p}"));
                 f
@@ -242,11 +239,7 @@ pub async fn update_office(
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
-    Ok(respond(
-        &req,
-        snapshot.office_body(index),
-        Audience::Private,
-    ))
+    Ok(respond(&req, snapshot.office_body(index), Audience::Private))
 }
 
 /// Record a move: the open location period ends on `moved_on` and the new one begins.

@@ -48,11 +48,7 @@ pub async fn list_offices(
     };
     let unfiltered = q.district.is_none() && q.status.is_none() && q.kind.is_none();
     if unfiltered && paging.is_first_page() {
-        return Ok(respond(
-            &req,
-            &snapshot.first_pages.offices,
-            Audience::Public,
-        ));
+        return Ok(respond(&req, &snapshot.first_pages.offices, Audience::Public));
     }
     let (after, limit) = paging.parse()?;
     let matching = snapshot.offices.iter().filter(|o| {

@@ -54,11 +54,7 @@ pub async fn get_organization(
     let index = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    Ok(respond(
-        &req,
-        snapshot.organization_body(index),
-        Audience::Public,
-    ))
+    Ok(respond(&req, snapshot.organization_body(index), Audience::Public))
 }
 
 /// Add an organization (a provider, or a partner such as a parish hosting an office).
@@ -99,9 +95,7 @@ pub async fn create_organization(
     .await??;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
-    let index = snapshot
-        .organization(&row.id)
-        .ok_or_else(ApiError::internal)?;
+    let index = snapshot.organization(&row.id).ok_or_else(ApiError::internal)?;
     Ok(created(
         &format!("/api/v1/organizations/{}", row.id),
         snapshot.organization_body(index),
