@@ -62,6 +62,7 @@ pub fn build_app(
     app.app_data(state)
         .app_data(web::Data::from(route_table))
         .app_data(extractors::json_config())
+        .app_data(extractors::payload_config())
         .app_data(extractors::query_config())
         .app_data(extractors::path_config())
         .service(web::redirect("/docs", "/docs/"))

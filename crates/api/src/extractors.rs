@@ -80,6 +80,30 @@ pub async fn reject_oversized(
         .map(actix_web::dev::ServiceResponse::map_into_left_body)
 }
 
+/// Parses a JSON body read as bytes. Handlers that need authorization take the body
+/// as `web::Bytes` and call this after `authorize`, so an unauthorized caller learns
+/// nothing from validation and no untrusted JSON is parsed for them.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+    if !json {
+        return Err(json_error(&JsonPayloadError::ContentType));
+    }
+    serde_json::from_slice(body).map_err(|e| json_error(&JsonPayloadError::Deserialize(e)))
+}
+
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(MAX_BODY_BYTES)
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::middleware::from_fn;
@@ -101,7 +125,7 @@ mod tests {
                 .app_data(super::json_config())
                 .route(
                     "/",
-                    web::post().to(|_: web::Json<Input>| async { HttpResponse::NoContent() }),
+                    web::post().to(|_: web::Json<Input>| async { HttpResponse::NoContent().finish() }),
                 )
                 .wrap(from_fn(render_problems)),
         )

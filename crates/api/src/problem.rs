@@ -196,6 +196,11 @@ impl From<RepoError> for ApiError {
     fn from(err: RepoError) -> Self {
         match err {
             RepoError::NotFound => ApiError::not_found("the resource does not exist"),
+            // A compare-and-swap on the version lost to a concurrent write.
+            RepoError::Conflict {
+                code: "version_mismatch",
+                ..
+            } => precondition_failed(),
             RepoError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
             RepoError::Invalid(errors) => ApiError::validation(errors),
             RepoError::Relocation(e) => ApiError::from(e),

@@ -54,7 +54,7 @@ pub fn start(
 #[derive(Debug)]
 pub enum Rotation {
     /// The token was fresh: it is now spent and `new_hash` is the session's next token.
-    Rotated { session: SessionRow, user: UserRow },
+    Rotated { session: SessionRow, user: Box<UserRow> },
     /// The token was already spent: someone replayed it. The whole session is revoked.
     Reused { session: SessionRow },
     /// Unknown, expired, or its session has ended.
@@ -108,7 +108,10 @@ pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> 
                 refresh_tokens::created_at.eq(now),
             ))
             .execute(conn)?;
-        Ok(Rotation::Rotated { session, user })
+        Ok(Rotation::Rotated {
+            session,
+            user: Box::new(user),
+        })
     })
 }
 

@@ -8,6 +8,7 @@ use crate::account_views::{ApiTokenView, NewApiTokenView};
 use crate::auth::Authenticated;
 use crate::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash};
 use crate::conditional::{Audience, JsonBody, created, respond};
+use crate::extractors::parse_json;
 use crate::pagination::{ListQuery, Page};
 use crate::problem::ApiError;
 use crate::routes::parse_uuid;
@@ -66,11 +67,12 @@ pub async fn list_api_tokens(
 #[post("/api-tokens")]
 pub async fn create_api_token(
     caller: Authenticated,
+    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NewApiTokenRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
-    let body = body.into_inner();
+    let body: NewApiTokenRequest = parse_json(&req, &body)?;
     let mut errors = ValidationErrors::default();
     errors.require_text("/name", &body.name, 200);
     let now = Utc::now();

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use domain::{Action, ActorKind, Resource, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use crate::account_views::{MeView, TokenResponse};
 use crate::auth::SignedIn;
 use crate::auth::passwords::{self, Verification};
+use crate::extractors::parse_json;
 use crate::problem::ApiError;
 use crate::routes::auth::start_session;
 use crate::state::AppState;
@@ -80,12 +81,13 @@ pub struct PasswordChange {
 #[put("/me/password")]
 pub async fn change_password(
     caller: SignedIn,
+    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<PasswordChange>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     caller.authorize(Action::ChangeOwnPassword, Resource::Network)?;
-    let body = body.into_inner();
+    let body: PasswordChange = parse_json(&req, &body)?;
     let pool = state.pool.clone();
     let user_id = caller.actor.id.clone();
     let ctx = caller.audit();

@@ -3,6 +3,7 @@ use domain::{Action, Resource};
 
 use crate::auth::Authenticated;
 use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::extractors::parse_json;
 use crate::pagination::{self, Page};
 use crate::problem::ApiError;
 use crate::routes::input::{NewOrganizationRequest, OrganizationPatch};
@@ -71,11 +72,12 @@ pub async fn get_organization(
 #[post("/organizations")]
 pub async fn create_organization(
     caller: Authenticated,
+    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NewOrganizationRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::CreateOrganization, Resource::Network)?;
-    let body = body.into_inner();
+    let body: NewOrganizationRequest = parse_json(&req, &body)?;
     body.validate().map_err(ApiError::validation)?;
     let ctx = caller.audit();
     let pool = state.pool.clone();
@@ -117,7 +119,7 @@ pub async fn update_organization(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<OrganizationPatch>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::UpdateOrganization, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
@@ -127,7 +129,7 @@ pub async fn update_organization(
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
     require_if_match(&req, &snapshot.organization_body(index).etag)?;
     let version = snapshot.organizations[index].version;
-    let body = body.into_inner();
+    let body: OrganizationPatch = parse_json(&req, &body)?;
     body.validate().map_err(ApiError::validation)?;
     let changes = persistence::organizations::OrganizationChanges {
         name: body.name.map(|n| n.trim().to_owned()),

@@ -7,6 +7,7 @@ use crate::account_views::UserView;
 use crate::auth::Authenticated;
 use crate::auth::passwords;
 use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::extractors::parse_json;
 use crate::pagination::{ListQuery, Page};
 use crate::problem::ApiError;
 use crate::routes::input::validate_email;
@@ -105,11 +106,12 @@ pub async fn list_users(
 #[post("/users")]
 pub async fn create_user(
     caller: Authenticated,
+    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NewUserRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
-    let body = body.into_inner();
+    let body: NewUserRequest = parse_json(&req, &body)?;
     let mut errors = ValidationErrors::default();
     validate_email("/email", &body.email, &mut errors);
     errors.require_text("/display_name", &body.display_name, 200);
@@ -192,13 +194,13 @@ pub async fn update_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<UserPatch>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
     let (current, current_body) = body_of(&state, id.clone()).await?;
     require_if_match(&req, &current_body.etag)?;
-    let body = body.into_inner();
+    let body: UserPatch = parse_json(&req, &body)?;
     let mut errors = ValidationErrors::default();
     if let Some(name) = &body.display_name {
         errors.require_text("/display_name", name, 200);
@@ -311,15 +313,16 @@ pub async fn reactivate_user(
 #[post("/users/{id}/password-reset")]
 pub async fn reset_password(
     caller: Authenticated,
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<PasswordReset>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
     let ctx = caller.audit();
     let pool = state.pool.clone();
-    let password = body.into_inner().password;
+    let password = parse_json::<PasswordReset>(&req, &body)?.password;
     web::block(move || -> Result<(), ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::users::find(&mut conn, &id)?

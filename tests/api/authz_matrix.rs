@@ -1,0 +1,243 @@
+//! The authorization matrix, generated from the route table (the OpenAPI document):
+//! every protected route x every kind of caller, own office and another office, and no,
+//! expired or tampered token. A protected route without an entry here fails the test.
+
+use std::collections::BTreeSet;
+
+use domain::Role;
+use lw_tests::{PASSWORD, TestApp, both_backends, test_key_pem};
+use persistence::Backend;
+use serde_json::{Value, json};
+
+both_backends!(every_protected_route_for_every_caller);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// Passes authentication and authorization: any status but 401 and 403.
+    Allow,
+    /// 403 `forbidden`.
+    Deny,
+}
+use Cell::{Allow as A, Deny as D};
+
+/// Callers, in the order of the expectation rows.
+const CALLERS: [&str; 6] = [
+    "admin",
+    "coordinator",
+    "staff (own office)",
+    "staff (other office)",
+    "reader",
+    "integration",
+];
+
+/// Expected outcome per caller for each protected route (method, path template).
+fn policy() -> Vec<((&'static str, &'static str), [Cell; 6])> {
+    vec![
+        (("GET", "/api/v1/me"), [A, A, A, A, A, A]),
+        (("PUT", "/api/v1/me/password"), [A, A, A, A, A, D]),
+        (("POST", "/api/v1/auth/logout"), [A, A, A, A, A, A]),
+        (("GET", "/api/v1/users"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/users"), [A, D, D, D, D, D]),
+        (("GET", "/api/v1/users/{id}"), [A, D, D, D, D, D]),
+        (("PATCH", "/api/v1/users/{id}"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/users/{id}/deactivate"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/users/{id}/reactivate"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/users/{id}/password-reset"), [A, D, D, D, D, D]),
+        (("GET", "/api/v1/api-tokens"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/api-tokens"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/api-tokens/{id}/revoke"), [A, D, D, D, D, D]),
+        (("GET", "/api/v1/audit-events"), [A, D, D, D, D, D]),
+        (("POST", "/api/v1/organizations"), [A, A, D, D, D, D]),
+        (("PATCH", "/api/v1/organizations/{id}"), [A, A, D, D, D, D]),
+        (("POST", "/api/v1/offices"), [A, A, D, D, D, D]),
+        // With a contact/description change (an empty patch): staff of the office may.
+        (("PATCH", "/api/v1/offices/{id}"), [A, A, A, D, D, D]),
+        (("POST", "/api/v1/offices/{id}/relocations"), [A, A, D, D, D, D]),
+    ]
+}
+
+struct Ids {
+    user: String,
+    organization: String,
+    office: String,
+    api_token: String,
+}
+
+fn concrete(template: &str, ids: &Ids) -> String {
+    let id = if template.contains("/users/") {
+        &ids.user
+    } else if template.contains("/organizations/") {
+        &ids.organization
+    } else if template.contains("/api-tokens/") {
+        &ids.api_token
+    } else {
+        &ids.office
+    };
+    template.replace("{id}", id)
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> lw_tests::Response {
+    let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = app.client.request(method.clone(), app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if method == actix_web::http::Method::GET {
+        app.send(req).await
+    } else {
+        app.send_json(req, &json!({})).await
+    }
+}
+
+async fn every_protected_route_for_every_caller(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let mut protected = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                protected.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let policy = policy();
+    let listed: BTreeSet<(String, String)> = policy
+        .iter()
+        .map(|((m, p), _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        protected, listed,
+        "every protected route needs exactly one policy entry (left: routes, right: policy)"
+    );
+
+    // Callers.
+    let mut callers: Vec<(String, String)> = Vec::new(); // (user id or "", email or token)
+    for role in [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Staff,
+        Role::Staff,
+        Role::Reader,
+    ] {
+        let (id, email) = app.create_account(role, false);
+        callers.push((id, email));
+    }
+    app.assign(&callers[2].0, "mengede-huckarde");
+    app.assign(&callers[3].0, "eving-scharnhorst");
+    let admin_token = app.access_token(&callers[0].1).await;
+    let expires = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let integration = app
+        .send_json(
+            app.client
+                .post(app.url("/api/v1/api-tokens"))
+                .bearer_auth(&admin_token),
+            &json!({"name": "matrix", "expires_at": expires}),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let victim_token = app
+        .send_json(
+            app.client
+                .post(app.url("/api/v1/api-tokens"))
+                .bearer_auth(&admin_token),
+            &json!({"name": "victim", "expires_at": expires}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (victim_user, _) = app.create_account(Role::Staff, false);
+    let orgs = app.get("/api/v1/organizations").await.json();
+    let ids = Ids {
+        user: victim_user,
+        organization: orgs["items"][0]["id"].as_str().unwrap().to_owned(),
+        office: "mengede-huckarde".into(),
+        api_token: victim_token,
+    };
+
+    // A valid token whose payload was altered, and an expired but correctly signed one.
+    let sample = app.access_token(&callers[1].1).await;
+    let parts: Vec<&str> = sample.split('.').collect();
+    let tampered = format!("{}.{}x.{}", parts[0], parts[1], parts[2]);
+    let expired = {
+        let now = chrono::Utc::now().timestamp();
+        let claims = json!({"iss": "lokal-willkommen", "aud": "lokal-willkommen-api", "sub": callers[0].0,
+            "exp": now - 3600, "nbf": now - 7200, "iat": now - 7200, "jti": "x", "sid": "x", "typ": "access", "role": "admin"});
+        let keys = api::auth::keys::SigningKeys::from_pem(test_key_pem()).unwrap();
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
+            &claims,
+            &keys.encoding,
+        )
+        .unwrap()
+    };
+
+    let mut cells = 0;
+    for ((method, template), expected) in &policy {
+        let path = concrete(template, &ids);
+        for (who, token) in [
+            ("no token", None),
+            ("expired token", Some(expired.as_str())),
+            ("tampered token", Some(tampered.as_str())),
+        ] {
+            let res = call(&app, method, &path, token).await;
+            assert_eq!(res.status, 401, "{method} {path} with {who}");
+            res.problem(401, "unauthenticated");
+            cells += 1;
+        }
+        for (i, cell) in expected.iter().enumerate() {
+            // A fresh sign-in per cell: some allowed calls (logout) end the session.
+            let token = if i == 5 {
+                integration.clone()
+            } else {
+                app.access_token(&callers[i].1).await
+            };
+            let res = call(&app, method, &path, Some(&token)).await;
+            let at = format!(
+                "{method} {path} as {}: {} {}",
+                CALLERS[i],
+                res.status,
+                String::from_utf8_lossy(&res.body)
+            );
+            match cell {
+                Cell::Allow => assert!(!matches!(res.status, 401 | 403), "expected allowed: {at}"),
+                Cell::Deny => {
+                    assert_eq!(res.status, 403, "expected denied: {at}");
+                    res.problem(403, "forbidden");
+                }
+            }
+            cells += 1;
+        }
+    }
+    assert_eq!(cells, policy.len() * 9);
+
+    // The body decides for office patches: staff may not change an office's structure.
+    let staff = app.access_token(&callers[2].1).await;
+    let etag = app.etag("/api/v1/offices/mengede-huckarde").await;
+    let res = app
+        .send_json(
+            app.client
+                .patch(app.url("/api/v1/offices/mengede-huckarde"))
+                .bearer_auth(&staff)
+                .insert_header(("if-match", etag.as_str())),
+            &json!({"name": "Umbenannt"}),
+        )
+        .await;
+    res.problem(403, "forbidden");
+    let res = app
+        .send_json(
+            app.client
+                .patch(app.url("/api/v1/offices/mengede-huckarde"))
+                .bearer_auth(&staff)
+                .insert_header(("if-match", etag.as_str())),
+            &json!({"phone": "0231 50 11 149"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["contact"]["phone"], "0231 50 11 149");
+    let _ = PASSWORD;
+}

@@ -1,0 +1,404 @@
+//! Writes to the directory over HTTP: validation, If-Match, lost updates, relocation,
+//! audit events, and mass-assignment protection.
+
+use domain::Role;
+use lw_tests::{TestApp, both_backends};
+use persistence::Backend;
+use serde_json::{Value, json};
+
+both_backends!(
+    organizations_are_created_and_updated,
+    offices_are_created_with_their_first_location,
+    office_patch_needs_the_current_etag,
+    concurrent_patches_with_one_etag_one_wins,
+    relocation_over_http_is_audited,
+    unknown_fields_are_refused,
+);
+
+async fn organizations_are_created_and_updated(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Coordinator).await;
+    let post = |body: Value| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.send_json(
+                app.client
+                    .post(app.url("/api/v1/organizations"))
+                    .bearer_auth(&token),
+                &body,
+            )
+            .await
+        }
+    };
+    let res = post(json!({"name": "Ev. Kirchengemeinde Eving", "kind": "partner", "website": "https://kirche-eving.example"})).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let org = res.json();
+    assert_eq!(
+        res.header("location").unwrap(),
+        format!("/api/v1/organizations/{}", org["id"].as_str().unwrap())
+    );
+    // Public reads see it at once (read-your-writes on this instance).
+    let listed = app.get("/api/v1/organizations").await.json();
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == org["id"])
+    );
+
+    post(json!({"name": "ev. kirchengemeinde eving", "kind": "partner"}))
+        .await
+        .problem(409, "organization_name_taken");
+    let bad = post(json!({"name": " ", "kind": "partner", "website": "ftp://x"}))
+        .await
+        .problem(422, "validation_failed");
+    let pointers: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/name", "/website"]);
+    post(json!({"name": "X", "kind": "church"}))
+        .await
+        .problem(400, "invalid_body");
+
+    let path = format!("/api/v1/organizations/{}", org["id"].as_str().unwrap());
+    let etag = app.etag(&path).await;
+    let res = app
+        .send_json(
+            app.client
+                .patch(app.url(&path))
+                .bearer_auth(&token)
+                .insert_header(("if-match", etag.as_str())),
+            &json!({"website": null, "short_name": "Kirche Eving"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let updated = res.json();
+    assert!(updated["website"].is_null());
+    assert_eq!(updated["short_name"], "Kirche Eving");
+    assert_eq!(updated["name"], "Ev. Kirchengemeinde Eving", "absent fields stay");
+    assert_ne!(res.header("etag"), Some(etag.as_str()));
+}
+
+fn office_body(provider: &Value) -> Value {
+    json!({
+        "slug": "innenstadt-nord", "name": "lokal willkommen Innenstadt-Nord", "kind": "outpost", "status": "planned",
+        "provider_organization_id": provider, "districts": ["innenstadt-nord"], "opened_on": "2027-01-15",
+        "contact": {"phone": "0231 1234", "email": null},
+        "description": {"de": "Neue Außenstelle", "en": "New outpost"},
+        "location": {"valid_from": "2027-01-15", "address": {"street": "Mallinckrodtstraße 1", "postal_code": "44145",
+                     "city": "Dortmund", "district": "innenstadt-nord"}, "premises": "Ladenlokal", "temporary": true}
+    })
+}
+
+async fn offices_are_created_with_their_first_location(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Coordinator).await;
+    let orgs = app.get("/api/v1/organizations").await.json();
+    let find = |kind: &str| {
+        orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == kind)
+            .unwrap()["id"]
+            .clone()
+    };
+    let post = |body: Value| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.send_json(
+                app.client.post(app.url("/api/v1/offices")).bearer_auth(&token),
+                &body,
+            )
+            .await
+        }
+    };
+    let res = post(office_body(&find("welfare_provider"))).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let office = res.json();
+    assert_eq!(office["kind"], "outpost");
+    assert_eq!(office["status"], "planned");
+    assert!(
+        office["current_location"].is_null(),
+        "the first location starts in the future"
+    );
+    let history = app.get("/api/v1/offices/innenstadt-nord/locations").await.json();
+    assert_eq!(history["items"][0]["valid_from"], "2027-01-15");
+    assert_eq!(history["items"][0]["temporary"], true);
+    assert_eq!(
+        slugs(&app.get("/api/v1/offices?kind=outpost").await.json()),
+        ["innenstadt-nord"]
+    );
+
+    post(office_body(&find("welfare_provider")))
+        .await
+        .problem(409, "slug_taken");
+    let mut wrong = office_body(&find("municipality"));
+    wrong["slug"] = json!("another-one");
+    wrong["districts"] = json!([]);
+    wrong["description"] = json!({"en": "no German"});
+    wrong["location"]["address"]["postal_code"] = json!("4414");
+    let problem = post(wrong).await.problem(422, "validation_failed");
+    let pointers: BTreeSet<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    for p in [
+        "/districts",
+        "/description",
+        "/provider_organization_id",
+        "/location/address/postal_code",
+    ] {
+        assert!(pointers.contains(p), "{p} in {pointers:?}");
+    }
+}
+
+use std::collections::BTreeSet;
+
+fn slugs(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn office_patch_needs_the_current_etag(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Coordinator).await;
+    let path = "/api/v1/offices/luetgendortmund";
+    let patch = |etag: Option<&str>, body: Value| {
+        let (app, token) = (&app, token.clone());
+        let mut req = app.client.patch(app.url(path)).bearer_auth(&token);
+        if let Some(e) = etag {
+            req = req.insert_header(("if-match", e.to_owned()));
+        }
+        async move { app.send_json(req, &body).await }
+    };
+    patch(None, json!({"phone": "0231 777"}))
+        .await
+        .problem(428, "if_match_required");
+    patch(Some("*"), json!({"phone": "0231 777"}))
+        .await
+        .problem(428, "if_match_required");
+    patch(Some("\"stale\""), json!({"phone": "0231 777"}))
+        .await
+        .problem(412, "etag_mismatch");
+    let etag = app.etag(path).await;
+    let weak = format!("W/{etag}");
+    patch(Some(&weak), json!({"phone": "0231 777"}))
+        .await
+        .problem(412, "etag_mismatch");
+    let res = patch(Some(&etag), json!({"phone": "0231 777", "email": "luedo@example.org", "districts": ["luetgendortmund", "huckarde"]})).await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let office = res.json();
+    assert_eq!(office["contact"]["phone"], "0231 777");
+    assert_eq!(office["districts"].as_array().unwrap().len(), 2);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    // The old tag is now stale; the public read shows the change and the new tag.
+    patch(Some(&etag), json!({"phone": "0231 888"}))
+        .await
+        .problem(412, "etag_mismatch");
+    let public = app.get(path).await;
+    assert_eq!(public.header("etag"), res.header("etag"));
+    assert_eq!(public.json()["contact"]["email"], "luedo@example.org");
+    let bad = patch(
+        Some(public.header("etag").unwrap()),
+        json!({"closed_on": "2000-01-01", "phone": "abc"}),
+    )
+    .await;
+    let problem = bad.problem(422, "validation_failed");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 2);
+}
+
+async fn concurrent_patches_with_one_etag_one_wins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Admin).await;
+    let path = "/api/v1/offices/hoerde-hombruch";
+    let etag = app.etag(path).await;
+    let requests = (0..8).map(|i| {
+        let req = app
+            .client
+            .patch(app.url(path))
+            .bearer_auth(&token)
+            .insert_header(("if-match", etag.clone()));
+        let body = json!({"phone": format!("0231 {i}{i}{i}")});
+        let app = &app;
+        async move { app.send_json(req, &body).await }
+    });
+    let results = futures_util::future::join_all(requests).await;
+    let statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 7, "{statuses:?}");
+}
+
+async fn relocation_over_http_is_audited(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin_id, token) = app.token_for(Role::Admin).await;
+    let relocate = |body: Value| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.send_json(
+                app.client
+                    .post(app.url("/api/v1/offices/eving-scharnhorst/relocations"))
+                    .bearer_auth(&token)
+                    .insert_header(("x-request-id", "move-1")),
+                &body,
+            )
+            .await
+        }
+    };
+    let address = |street: &str| json!({"street": street, "postal_code": "44339", "city": "Dortmund", "district": "eving"});
+    relocate(json!({"moved_on": "2019-01-31", "address": address("Neue Straße 1")}))
+        .await
+        .problem(409, "move_predates_current_period");
+    relocate(json!({"moved_on": "2024-01-01", "address": address("bayrische straße  135")}))
+        .await
+        .problem(409, "move_to_current_address");
+    let missing = relocate(json!({"moved_on": "2024-01-01", "address": {"postal_code": "44339", "city": "Dortmund", "district": "eving"}}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(missing["errors"][0]["pointer"], "/address/street");
+    let host = relocate(json!({"moved_on": "2024-01-01", "address": address("Neue Straße 1"), "host_organization_id": uuid::Uuid::now_v7()}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(host["errors"][0]["pointer"], "/host_organization_id");
+
+    let res = relocate(
+        json!({"moved_on": "2024-01-01", "address": address("Evinger Platz 2"), "premises": "Ladenlokal",
+                              "reason": "größere Räume", "note": null, "temporary": false}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let period = res.json();
+    assert_eq!(period["valid_from"], "2024-01-01");
+    assert_eq!(period["is_current"], true);
+    let office = app.get("/api/v1/offices/eving-scharnhorst").await.json();
+    assert_eq!(office["current_location"]["address"]["street"], "Evinger Platz 2");
+    let history = app
+        .get("/api/v1/offices/eving-scharnhorst/locations")
+        .await
+        .json();
+    assert_eq!(history["items"][0]["valid_to"], "2024-01-01");
+
+    let office_id = office["id"].as_str().unwrap();
+    let events = app
+        .get_as(&token, &format!("/api/v1/audit-events?office={office_id}"))
+        .await
+        .json();
+    let event = &events["items"][0];
+    assert_eq!(event["action"], "office.relocated");
+    assert_eq!(event["actor_id"], admin_id.as_str());
+    assert_eq!(event["actor_role"], "admin");
+    assert_eq!(event["request_id"], "move-1");
+    assert_eq!(event["resource_id"], period["id"]);
+    assert!(
+        event["changed_fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("address"))
+    );
+    let by_actor = app
+        .get_as(
+            &token,
+            &format!("/api/v1/audit-events?actor={admin_id}&resource_type=location_period"),
+        )
+        .await
+        .json();
+    assert_eq!(by_actor["items"].as_array().unwrap().len(), 1);
+    let none = app
+        .get_as(&token, "/api/v1/audit-events?from=2099-01-01T00:00:00Z")
+        .await
+        .json();
+    assert!(none["items"].as_array().unwrap().is_empty());
+    app.get_as(&token, "/api/v1/audit-events?from=yesterday")
+        .await
+        .problem(400, "invalid_query");
+    // Paging through the log.
+    let first = app.get_as(&token, "/api/v1/audit-events?limit=1").await.json();
+    let second = app
+        .get_as(
+            &token,
+            &format!(
+                "/api/v1/audit-events?limit=1&cursor={}",
+                first["next_cursor"].as_str().unwrap()
+            ),
+        )
+        .await
+        .json();
+    assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+}
+
+async fn unknown_fields_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin_id, token) = app.token_for(Role::Admin).await;
+    let user_path = format!("/api/v1/users/{admin_id}");
+    let etag = app
+        .get_as(&token, &user_path)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    for (req, body) in [
+        (
+            app.client
+                .patch(app.url(&user_path))
+                .insert_header(("if-match", etag.clone())),
+            json!({"active": false}),
+        ),
+        (
+            app.client
+                .patch(app.url(&user_path))
+                .insert_header(("if-match", etag.clone())),
+            json!({"password_hash": "x"}),
+        ),
+        (
+            app.client.put(app.url("/api/v1/me/password")),
+            json!({"current_password": "a", "new_password": "b", "role": "admin"}),
+        ),
+        (
+            app.client.post(app.url("/api/v1/users")),
+            json!({"email": "a@b.de", "display_name": "A", "role": "staff",
+            "employer_organization_id": uuid::Uuid::now_v7(), "password": "x", "password_hash": "y"}),
+        ),
+        (
+            app.client.patch(app.url("/api/v1/offices/eving-scharnhorst")),
+            json!({"version": 7}),
+        ),
+        (
+            app.client.post(app.url("/api/v1/organizations")),
+            json!({"name": "X", "kind": "partner", "id": uuid::Uuid::now_v7()}),
+        ),
+    ] {
+        let res = app.send_json(req.bearer_auth(&token), &body).await;
+        res.problem(400, "invalid_body");
+    }
+    // Malformed JSON and wrong content types on a protected write.
+    let res = app
+        .send_body(
+            app.client
+                .post(app.url("/api/v1/organizations"))
+                .bearer_auth(&token)
+                .insert_header(("content-type", "application/json")),
+            "{\"name\":",
+        )
+        .await;
+    res.problem(400, "malformed_json");
+    let res = app
+        .send_body(
+            app.client
+                .post(app.url("/api/v1/organizations"))
+                .bearer_auth(&token)
+                .insert_header(("content-type", "text/plain")),
+            "name=x",
+        )
+        .await;
+    res.problem(415, "unsupported_media_type");
+}
