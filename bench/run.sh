@@ -14,6 +14,7 @@ BIN=target/release/lokal-willkommen
 DATA=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 
+export LW_BENCH_EMAIL=bench-admin@stadtdo.de LW_BENCH_PASSWORD=Bench-Fahrrad-Lampe-Kaffee-7
 START=$(date +%s%N)
 RUST_LOG=warn "$BIN" serve --data-dir "$DATA" --bind "127.0.0.1:$PORT" &
 SERVER=$!
@@ -39,3 +40,34 @@ one=$(run "GET /api/v1/offices/mengede-huckarde" /api/v1/offices/mengede-huckard
 filtered=$(run "GET /api/v1/offices?district=eving" "/api/v1/offices?district=eving")
 awk -v b="$base" -v l="$list" -v o="$one" -v f="$filtered" 'BEGIN {
   printf "ratio to /healthz: list %.0f%%, by slug %.0f%%, filtered list %.0f%%\n", 100*l/b, 100*o/b, 100*f/b }'
+
+# Authenticated reads: the same endpoint with a bearer token.
+LW_ADMIN_PASSWORD=$LW_BENCH_PASSWORD RUST_LOG=warn "$BIN" admin create --data-dir "$DATA" \
+  --email "$LW_BENCH_EMAIL" --name "Bench Admin" >/dev/null
+TOKEN=$(curl -sf "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
+  -d "{\"email\":\"$LW_BENCH_EMAIL\",\"password\":\"$LW_BENCH_PASSWORD\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+authed() { # name path
+  local out rps p99
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$2")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  printf '%-40s %12s req/s   p99 %8s\n' "$1" "$rps" "$p99" >&2
+  echo "$rps"
+}
+list_auth=$(authed "GET /api/v1/offices (bearer)" /api/v1/offices)
+one_auth=$(authed "GET /api/v1/offices/mengede-huckarde (bearer)" /api/v1/offices/mengede-huckarde)
+awk -v l="$list" -v la="$list_auth" -v o="$one" -v oa="$one_auth" 'BEGIN {
+  printf "authenticated vs public: list %+.1f%%, by slug %+.1f%% (cost of authentication)\n", 100*(l-la)/l, 100*(o-oa)/o }'
+
+# A login flood next to a read load: logins alone, then reads while logins run.
+out=$(wrk -t1 -c4 -d"$DURATION" -s bench/login.lua "http://127.0.0.1:$PORT/api/v1/auth/login")
+echo "logins alone (4 connections): $(awk '/Requests\/sec/ {print $2}' <<<"$out") /s" >&2
+wrk -t1 -c8 -d"$DURATION" -s bench/login.lua "http://127.0.0.1:$PORT/api/v1/auth/login" > "$DATA/flood.txt" &
+FLOOD=$!
+sleep 1
+out=$(wrk -t1 -c32 -d"$DURATION" --latency "http://127.0.0.1:$PORT/api/v1/offices")
+wait "$FLOOD"
+printf 'reads during login flood: %s req/s, p99 %s; logins meanwhile: %s /s\n' \
+  "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+  "$(awk '/Requests\/sec/ {print $2}' "$DATA/flood.txt")" >&2
+cargo run -q --release --locked -p lw-api --example argon2_rate >&2

@@ -22,7 +22,29 @@ both_backends!(
     forwarded_for_is_not_trusted_by_default,
     integration_tokens,
     jwks_verifies_access_tokens,
+    public_reads_with_a_token_are_private,
 );
+
+async fn public_reads_with_a_token_are_private(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Reader).await;
+    for path in [
+        "/api/v1/offices",
+        "/api/v1/offices/mengede-huckarde",
+        "/api/v1/districts",
+        "/api/v1/organizations",
+    ] {
+        let anonymous = app.get(path).await;
+        assert_eq!(anonymous.header("cache-control"), Some("public, max-age=60"));
+        let signed_in = app.get_as(&token, path).await;
+        assert_eq!(signed_in.status, 200);
+        assert_eq!(signed_in.header("cache-control"), Some("no-store"), "{path}");
+        assert_eq!(signed_in.body, anonymous.body);
+        app.get_as("expired-or-garbage", path)
+            .await
+            .problem(401, "unauthenticated");
+    }
+}
 
 fn claims(app_sub: &str, sid: &str) -> Value {
     let now = chrono::Utc::now().timestamp();

@@ -146,8 +146,13 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
             if op.request_body.is_some() {
                 wanted.extend(["400", "413", "415", "422"]);
             }
+            // `security: [{}, {bearer: []}]` marks an optional token (public reads).
+            let optional = op.security.iter().flatten().any(|r| *r == Default::default());
             if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                wanted.extend(["401", "403"]);
+                wanted.push("401");
+                if !optional {
+                    wanted.push("403");
+                }
             }
             // PATCH is the only method that updates a versioned resource; PUT
             // /me/password is a command guarded by the current password instead.

@@ -71,6 +71,12 @@ pub enum Action {
     /// Contact details and description: what the office's own staff keep current.
     UpdateOfficeDetails,
     RelocateOffice,
+    /// See an office's tandem and its history (names of staff): never public.
+    ReadStaffing,
+    /// Assign, end and hand over staff.
+    ManageStaffing,
+    /// The network-wide staffing report.
+    ReadStaffingReport,
 }
 
 /// What the action touches.
@@ -98,10 +104,14 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
         ReadOwnAccount => true,
         ChangeOwnPassword => user,
         ManageUsers | ManageApiTokens | ReadAuditLog => user && actor.role == Admin,
-        CreateOrganization | UpdateOrganization | CreateOffice | UpdateOfficeStructure | RelocateOffice => {
-            user && matches!(actor.role, Admin | Coordinator)
-        }
-        UpdateOfficeDetails => {
+        CreateOrganization
+        | UpdateOrganization
+        | CreateOffice
+        | UpdateOfficeStructure
+        | RelocateOffice
+        | ManageStaffing
+        | ReadStaffingReport => user && matches!(actor.role, Admin | Coordinator),
+        UpdateOfficeDetails | ReadStaffing => {
             user && match actor.role {
                 Admin | Coordinator => true,
                 Staff => matches!(resource, Resource::Office(id) if actor.offices.contains(id)),
@@ -133,7 +143,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 11] = [
+    const ALL_ACTIONS: [Action; 14] = [
         Action::ReadOwnAccount,
         Action::ChangeOwnPassword,
         Action::ManageUsers,
@@ -145,6 +155,9 @@ mod tests {
         Action::UpdateOfficeStructure,
         Action::UpdateOfficeDetails,
         Action::RelocateOffice,
+        Action::ReadStaffing,
+        Action::ManageStaffing,
+        Action::ReadStaffingReport,
     ];
 
     #[test]
@@ -173,7 +186,7 @@ mod tests {
     proptest! {
         /// Readers never write; admins may do everything; nobody but admins manages accounts.
         #[test]
-        fn role_invariants(role_i in 0usize..4, action_i in 0usize..11, own in any::<bool>()) {
+        fn role_invariants(role_i in 0usize..4, action_i in 0usize..14, own in any::<bool>()) {
             let role = Role::ALL[role_i];
             let action = ALL_ACTIONS[action_i];
             let a = actor(role, if own { &["o"] } else { &[] });

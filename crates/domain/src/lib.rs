@@ -10,6 +10,7 @@ pub mod location;
 pub mod office;
 pub mod organization;
 pub mod password;
+pub mod staffing;
 pub mod validation;
 
 pub use authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};

@@ -189,3 +189,31 @@ impl FromRequest for Authenticated {
         })
     }
 }
+
+/// For public reads: anonymous without an `Authorization` header; with one, the token
+/// must be valid (an expired token is a 401, so clients notice) and the response is
+/// private (`Cache-Control: no-store`) because it may carry more than the public view.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthenticated(pub Option<Authenticated>);
+
+impl MaybeAuthenticated {
+    pub fn audience(&self) -> crate::conditional::Audience {
+        match self.0 {
+            Some(_) => crate::conditional::Audience::Private,
+            None => crate::conditional::Audience::Public,
+        }
+    }
+}
+
+impl FromRequest for MaybeAuthenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if !req.headers().contains_key(actix_web::http::header::AUTHORIZATION) {
+            return Box::pin(std::future::ready(Ok(MaybeAuthenticated(None))));
+        }
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(|a| MaybeAuthenticated(Some(a))) })
+    }
+}

@@ -8,5 +8,5 @@ pub mod passwords;
 pub mod secrets;
 pub mod state;
 
-pub use extract::{Authenticated, SignedIn};
+pub use extract::{Authenticated, MaybeAuthenticated, SignedIn};
 pub use state::{AuthConfig, AuthState};

@@ -3,7 +3,8 @@ use domain::{District, OfficeKind, OfficeStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::conditional::{Audience, JsonBody, respond};
+use crate::auth::MaybeAuthenticated;
+use crate::conditional::{JsonBody, respond};
 use crate::directory_cache::Snapshot;
 use crate::pagination::{self, ListQuery, Page};
 use crate::problem::ApiError;
@@ -29,6 +30,7 @@ pub struct OfficeQuery {
 
 /// Offices and outposts with their districts, provider and current location, oldest first.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "offices",
     summary = "List offices",
     params(OfficeQuery),
@@ -36,6 +38,7 @@ pub struct OfficeQuery {
 )]
 #[get("/offices")]
 pub async fn list_offices(
+    caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<OfficeQuery>,
@@ -48,7 +51,7 @@ pub async fn list_offices(
     };
     let unfiltered = q.district.is_none() && q.status.is_none() && q.kind.is_none();
     if unfiltered && paging.is_first_page() {
-        return Ok(respond(&req, &snapshot.first_pages.offices, Audience::Public));
+        return Ok(respond(&req, &snapshot.first_pages.offices, caller.audience()));
     }
     let (after, limit) = paging.parse()?;
     let matching = snapshot.offices.iter().filter(|o| {
@@ -58,7 +61,7 @@ pub async fn list_offices(
             && q.kind.is_none_or(|k| o.kind == k)
     });
     let page = pagination::paginate(matching, |o| &o.id, after.as_deref(), limit);
-    Ok(respond(&req, &JsonBody::new(&page), Audience::Public))
+    Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
 }
 
 fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
@@ -69,6 +72,7 @@ fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
 
 /// One office, by id or slug (e.g. `mengede-huckarde`).
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "offices",
     summary = "Get an office",
     params(("id_or_slug" = String, Path, description = "Office id (UUID) or slug", example = "mengede-huckarde")),
@@ -76,6 +80,7 @@ fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
 )]
 #[get("/offices/{id_or_slug}")]
 pub async fn get_office(
+    caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
@@ -83,11 +88,12 @@ pub async fn get_office(
     let key = parse_office_key("id_or_slug", &key)?;
     let snapshot = state.directory.get();
     let index = find_office(&snapshot, &key)?;
-    Ok(respond(&req, snapshot.office_body(index), Audience::Public))
+    Ok(respond(&req, snapshot.office_body(index), caller.audience()))
 }
 
 /// Where the office has been, is, and (if a move is announced) will be: oldest first.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "offices",
     summary = "Location history of an office",
     params(
@@ -98,6 +104,7 @@ pub async fn get_office(
 )]
 #[get("/offices/{id_or_slug}/locations")]
 pub async fn list_office_locations(
+    caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
@@ -110,7 +117,7 @@ pub async fn list_office_locations(
         return Ok(respond(
             &req,
             snapshot.locations_first_page(index),
-            Audience::Public,
+            caller.audience(),
         ));
     }
     let (after, limit) = query.parse()?;
@@ -120,5 +127,5 @@ pub async fn list_office_locations(
         after.as_deref(),
         limit,
     );
-    Ok(respond(&req, &JsonBody::new(&page), Audience::Public))
+    Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
 }

@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::{Action, Resource};
 
 use crate::auth::Authenticated;
+use crate::auth::MaybeAuthenticated;
 use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::extractors::parse_json;
 use crate::pagination::{self, Page};
@@ -13,6 +14,7 @@ use crate::views::OrganizationView;
 
 /// The City of Dortmund, the welfare providers and partner organizations, oldest first.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "directory",
     summary = "List organizations",
     params(ListQuery),
@@ -20,6 +22,7 @@ use crate::views::OrganizationView;
 )]
 #[get("/organizations")]
 pub async fn list_organizations(
+    caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
@@ -29,16 +32,17 @@ pub async fn list_organizations(
         return Ok(respond(
             &req,
             &snapshot.first_pages.organizations,
-            Audience::Public,
+            caller.audience(),
         ));
     }
     let (after, limit) = query.parse()?;
     let page = pagination::paginate(&snapshot.organizations, |o| &o.id, after.as_deref(), limit);
-    Ok(respond(&req, &JsonBody::new(&page), Audience::Public))
+    Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
 }
 
 /// One organization.
 #[utoipa::path(
+    security((), ("bearer" = [])),
     tag = "directory",
     summary = "Get an organization",
     params(("id" = uuid::Uuid, Path, description = "Organization id")),
@@ -46,6 +50,7 @@ pub async fn list_organizations(
 )]
 #[get("/organizations/{id}")]
 pub async fn get_organization(
+    caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
@@ -55,7 +60,11 @@ pub async fn get_organization(
     let index = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    Ok(respond(&req, snapshot.organization_body(index), Audience::Public))
+    Ok(respond(
+        &req,
+        snapshot.organization_body(index),
+        caller.audience(),
+    ))
 }
 
 /// Add an organization (a provider, or a partner such as a parish hosting an office).

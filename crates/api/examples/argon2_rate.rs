@@ -1,0 +1,21 @@
+//! How many password verifications per second the cores can do with our argon2id
+//! parameters: the ceiling for login throughput. `cargo run --release -p lw-api --example argon2_rate`
+use std::time::Instant;
+
+fn main() {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let hash = lw_api::auth::passwords::hash("Fahrrad-Lampe-Kaffee-Dortmund-7");
+    let per_thread = 40;
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..per_thread {
+                    lw_api::auth::passwords::verify(&hash, "Fahrrad-Lampe-Kaffee-Dortmund-7");
+                }
+            });
+        }
+    });
+    let rate = (threads * per_thread) as f64 / started.elapsed().as_secs_f64();
+    println!("argon2id verifications: {rate:.1}/s on {threads} threads");
+}
