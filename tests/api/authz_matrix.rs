@@ -20,43 +20,76 @@ enum Cell {
 }
 use Cell::{Allow as A, Deny as D};
 
-/// Callers, in the order of the expectation rows.
-const CALLERS: [&str; 6] = [
+/// Callers, in the order of the expectation rows. The target office is Mengede/Huckarde:
+/// "own" staff are assigned there now, "other" staff to another office, "former" staff
+/// were assigned there until 2021, "never" staff have no assignment at all.
+const CALLERS: [&str; 8] = [
     "admin",
     "coordinator",
     "staff (own office)",
     "staff (other office)",
+    "staff (formerly assigned)",
+    "staff (never assigned)",
     "reader",
     "integration",
 ];
+const INTEGRATION: usize = 7;
 
 /// Expected outcome per caller for each protected route (method, path template).
-fn policy() -> Vec<((&'static str, &'static str), [Cell; 6])> {
+fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
     vec![
-        (("GET", "/api/v1/me"), [A, A, A, A, A, A]),
-        (("PUT", "/api/v1/me/password"), [A, A, A, A, A, D]),
-        (("POST", "/api/v1/auth/logout"), [A, A, A, A, A, A]),
-        (("GET", "/api/v1/users"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/users"), [A, D, D, D, D, D]),
-        (("GET", "/api/v1/users/{id}"), [A, D, D, D, D, D]),
-        (("PATCH", "/api/v1/users/{id}"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/users/{id}/deactivate"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/users/{id}/reactivate"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/users/{id}/password-reset"), [A, D, D, D, D, D]),
-        (("GET", "/api/v1/api-tokens"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/api-tokens"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/api-tokens/{id}/revoke"), [A, D, D, D, D, D]),
-        (("GET", "/api/v1/audit-events"), [A, D, D, D, D, D]),
-        (("POST", "/api/v1/organizations"), [A, A, D, D, D, D]),
-        (("PATCH", "/api/v1/organizations/{id}"), [A, A, D, D, D, D]),
-        (("POST", "/api/v1/offices"), [A, A, D, D, D, D]),
+        (("GET", "/api/v1/me"), [A, A, A, A, A, A, A, A]),
+        (("PUT", "/api/v1/me/password"), [A, A, A, A, A, A, A, D]),
+        (("POST", "/api/v1/auth/logout"), [A, A, A, A, A, A, A, A]),
+        (("GET", "/api/v1/users"), [A, D, D, D, D, D, D, D]),
+        (("POST", "/api/v1/users"), [A, D, D, D, D, D, D, D]),
+        (("GET", "/api/v1/users/{id}"), [A, D, D, D, D, D, D, D]),
+        (("PATCH", "/api/v1/users/{id}"), [A, D, D, D, D, D, D, D]),
+        (
+            ("POST", "/api/v1/users/{id}/deactivate"),
+            [A, D, D, D, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/users/{id}/reactivate"),
+            [A, D, D, D, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/users/{id}/password-reset"),
+            [A, D, D, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/api-tokens"), [A, D, D, D, D, D, D, D]),
+        (("POST", "/api/v1/api-tokens"), [A, D, D, D, D, D, D, D]),
+        (
+            ("POST", "/api/v1/api-tokens/{id}/revoke"),
+            [A, D, D, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/audit-events"), [A, D, D, D, D, D, D, D]),
+        (("POST", "/api/v1/organizations"), [A, A, D, D, D, D, D, D]),
+        (("PATCH", "/api/v1/organizations/{id}"), [A, A, D, D, D, D, D, D]),
+        (("POST", "/api/v1/offices"), [A, A, D, D, D, D, D, D]),
         // With a contact/description change (an empty patch): staff of the office may.
-        (("PATCH", "/api/v1/offices/{id}"), [A, A, A, D, D, D]),
-        (("POST", "/api/v1/offices/{id}/relocations"), [A, A, D, D, D, D]),
+        (("PATCH", "/api/v1/offices/{id}"), [A, A, A, D, D, D, D, D]),
+        (
+            ("POST", "/api/v1/offices/{id}/relocations"),
+            [A, A, D, D, D, D, D, D],
+        ),
+        // Staff names are personal data: the office's own staff may read them, not others.
+        (("GET", "/api/v1/offices/{id}/staff"), [A, A, A, D, D, D, D, D]),
+        (("POST", "/api/v1/offices/{id}/staff"), [A, A, D, D, D, D, D, D]),
+        (
+            ("POST", "/api/v1/offices/{id}/staff/{assignment_id}/end"),
+            [A, A, D, D, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/offices/{id}/staff/handover"),
+            [A, A, D, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/reports/staffing"), [A, A, D, D, D, D, D, D]),
     ]
 }
 
 struct Ids {
+    assignment: String,
     user: String,
     organization: String,
     office: String,
@@ -73,7 +106,9 @@ fn concrete(template: &str, ids: &Ids) -> String {
     } else {
         &ids.office
     };
-    template.replace("{id}", id)
+    template
+        .replace("{id}", id)
+        .replace("{assignment_id}", &ids.assignment)
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> lw_tests::Response {
@@ -121,6 +156,8 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         Role::Coordinator,
         Role::Staff,
         Role::Staff,
+        Role::Staff,
+        Role::Staff,
         Role::Reader,
     ] {
         let (id, email) = app.create_account(role, false);
@@ -128,6 +165,13 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
     }
     app.assign(&callers[2].0, "mengede-huckarde");
     app.assign(&callers[3].0, "eving-scharnhorst");
+    let former = app.assign_between(
+        &callers[4].0,
+        "mengede-huckarde",
+        "city",
+        (2020, 1, 1),
+        Some((2021, 1, 1)),
+    );
     let admin_token = app.access_token(&callers[0].1).await;
     let expires = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
     let integration = app
@@ -161,6 +205,7 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         organization: orgs["items"][0]["id"].as_str().unwrap().to_owned(),
         office: "mengede-huckarde".into(),
         api_token: victim_token,
+        assignment: former,
     };
 
     // A valid token whose payload was altered, and an expired but correctly signed one.
@@ -195,7 +240,7 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         }
         for (i, cell) in expected.iter().enumerate() {
             // A fresh sign-in per cell: some allowed calls (logout) end the session.
-            let token = if i == 5 {
+            let token = if i == INTEGRATION {
                 integration.clone()
             } else {
                 app.access_token(&callers[i].1).await
@@ -217,7 +262,7 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
             cells += 1;
         }
     }
-    assert_eq!(cells, policy.len() * 9);
+    assert_eq!(cells, policy.len() * (3 + CALLERS.len()));
 
     // The body decides for office patches: staff may not change an office's structure.
     let staff = app.access_token(&callers[2].1).await;

@@ -207,7 +207,7 @@ async fn office_patch_needs_the_current_etag(backend: Backend) {
         .await
         .problem(412, "etag_mismatch");
     let public = app.get(path).await;
-    assert_eq!(public.header("etag"), res.header("etag"));
+    assert_ne!(public.header("etag"), Some(etag.as_str()));
     assert_eq!(public.json()["contact"]["email"], "luedo@example.org");
     let bad = patch(
         Some(public.header("etag").unwrap()),

@@ -9,3 +9,4 @@ mod http_hygiene;
 mod offices;
 mod openapi;
 mod persistence_layer;
+mod staffing;

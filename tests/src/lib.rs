@@ -402,19 +402,33 @@ impl TestApp {
         res.json()["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// Assigns an account to an office (by slug) from a past day on.
+    /// Assigns an account to the city side of an office (by slug) from 2022 on.
     pub fn assign(&self, user_id: &str, slug: &str) -> String {
+        self.assign_between(user_id, slug, "city", (2022, 1, 1), None)
+    }
+
+    /// Inserts an assignment directly (no rules), `to` being the first day without it.
+    pub fn assign_between(
+        &self,
+        user_id: &str,
+        slug: &str,
+        side: &str,
+        from: (i32, u32, u32),
+        to: Option<(i32, u32, u32)>,
+    ) -> String {
         let pool = self.pool();
         let mut conn = pool.get().unwrap();
         let office = persistence::offices::find_by_slug(&mut conn, slug)
             .unwrap()
             .unwrap();
-        persistence::assignments::assign(
+        let day = |(y, m, d): (i32, u32, u32)| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        persistence::assignments::insert_unchecked(
             &mut conn,
             &office.id,
             user_id,
-            "city",
-            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            side,
+            day(from),
+            to.map(day),
         )
         .unwrap()
     }

@@ -75,16 +75,21 @@ fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
 
 /// The `If-Match` a write must carry: 428 without it (or with `*`, which would
 /// allow a lost update), 412 when it does not name the current representation.
-pub fn require_if_match(req: &HttpRequest, current: &HeaderValue) -> Result<(), crate::problem::ApiError> {
+pub fn require_if_match(req: &HttpRequest, current: &[&HeaderValue]) -> Result<(), crate::problem::ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Err(if_match_required());
     };
     if value.trim() == "*" {
         return Err(if_match_required());
     }
-    let ours = current.to_str().unwrap_or_default();
-    // Strong comparison (RFC 9110 13.1.1): weak tags never match.
-    if value.split(',').map(str::trim).any(|candidate| candidate == ours) {
+    // Strong comparison (RFC 9110 13.1.1): weak tags never match. `current` lists the tags
+    // of every representation of the same version (e.g. anonymous and authenticated).
+    let matches = |candidate: &str| {
+        current
+            .iter()
+            .any(|tag| tag.to_str().is_ok_and(|t| t == candidate))
+    };
+    if value.split(',').map(str::trim).any(matches) {
         Ok(())
     } else {
         Err(crate::problem::precondition_failed())

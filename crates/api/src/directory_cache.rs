@@ -15,6 +15,7 @@ use std::time::Duration;
 use actix_web::web;
 use chrono::NaiveDate;
 use domain::District;
+use domain::staffing::{self, Assignment, Side, StaffingStatus};
 use persistence::directory::{self, DirectoryData};
 use persistence::{DbPool, RepoError};
 
@@ -29,14 +30,19 @@ pub struct Snapshot {
     pub districts: Vec<DistrictView>,
     /// Sorted by id (UUIDv7: creation order).
     pub organizations: Vec<OrganizationView>,
-    /// Sorted by id.
+    /// Sorted by id; the anonymous view (no staffing status).
     pub offices: Vec<OfficeView>,
+    /// The same offices as authenticated callers see them (with staffing status).
+    pub offices_private: Vec<OfficeView>,
+    /// Staffing per office, parallel to `offices`.
+    pub staffing: Vec<OfficeStaffing>,
     /// Oldest first, parallel to `offices`.
     pub locations: Vec<Vec<LocationView>>,
     office_index: HashMap<String, usize>,
     organization_index: HashMap<String, usize>,
     pub first_pages: FirstPages,
     office_bodies: Vec<JsonBody>,
+    office_bodies_private: Vec<JsonBody>,
     location_bodies: Vec<JsonBody>,
     organization_bodies: Vec<JsonBody>,
 }
@@ -46,6 +52,15 @@ pub struct FirstPages {
     pub districts: JsonBody,
     pub organizations: JsonBody,
     pub offices: JsonBody,
+    pub offices_private: JsonBody,
+}
+
+/// An office's tandem today, without names.
+#[derive(Debug, Clone)]
+pub struct OfficeStaffing {
+    pub status: StaffingStatus,
+    pub city_vacant_since: Option<NaiveDate>,
+    pub provider_vacant_since: Option<NaiveDate>,
 }
 
 impl Snapshot {
@@ -82,7 +97,15 @@ impl Snapshot {
                 .push(LocationView::from_row(row, today, org_ref)?);
         }
 
+        let mut assignments_of: HashMap<&str, Vec<Assignment>> = HashMap::new();
+        for row in &data.assignments {
+            assignments_of
+                .entry(&row.office_id)
+                .or_default()
+                .push(row.to_domain()?);
+        }
         let mut offices = Vec::with_capacity(data.offices.len());
+        let mut staffing = Vec::with_capacity(data.offices.len());
         let mut locations = Vec::with_capacity(data.offices.len());
         for row in &data.offices {
             let provider = org_ref(&row.provider_organization_id)
@@ -95,6 +118,17 @@ impl Snapshot {
                 .unwrap_or_default();
             offices.push(OfficeView::from_row(row, codes, provider, current)?);
             locations.push(history);
+            let assigned = assignments_of.remove(row.id.as_str()).unwrap_or_default();
+            staffing.push(OfficeStaffing {
+                status: staffing::status(&assigned, today),
+                city_vacant_since: staffing::vacant_since(&assigned, Side::City, today, row.opened_on),
+                provider_vacant_since: staffing::vacant_since(
+                    &assigned,
+                    Side::Provider,
+                    today,
+                    row.opened_on,
+                ),
+            });
         }
         let mut office_index = HashMap::with_capacity(offices.len() * 2);
         for (i, o) in offices.iter().enumerate() {
@@ -102,16 +136,26 @@ impl Snapshot {
             office_index.insert(o.slug.clone(), i);
         }
 
+        let offices_private: Vec<OfficeView> = offices
+            .iter()
+            .zip(&staffing)
+            .map(|(o, s)| OfficeView {
+                staffing_status: Some(s.status),
+                ..o.clone()
+            })
+            .collect();
         let limit = DEFAULT_LIMIT as usize;
         let first_pages = FirstPages {
             districts: JsonBody::new(&paginate(&districts, |d| &d.sort_key, None, limit)),
             organizations: JsonBody::new(&paginate(&organizations, |o| &o.id, None, limit)),
             offices: JsonBody::new(&paginate(&offices, |o| &o.id, None, limit)),
+            offices_private: JsonBody::new(&paginate(&offices_private, |o| &o.id, None, limit)),
         };
         Ok(Snapshot {
             version: data.version,
             today,
             office_bodies: offices.iter().map(JsonBody::new).collect(),
+            office_bodies_private: offices_private.iter().map(JsonBody::new).collect(),
             location_bodies: locations
                 .iter()
                 .map(|h| JsonBody::new(&paginate(h, |l| &l.sort_key, None, limit)))
@@ -120,6 +164,8 @@ impl Snapshot {
             districts,
             organizations,
             offices,
+            offices_private,
+            staffing,
             locations,
             office_index,
             organization_index,
@@ -134,6 +180,31 @@ impl Snapshot {
 
     pub fn office_body(&self, index: usize) -> &JsonBody {
         &self.office_bodies[index]
+    }
+
+    /// The offices as a caller sees them: with staffing status when `private`.
+    pub fn offices_for(&self, private: bool) -> &[OfficeView] {
+        if private {
+            &self.offices_private
+        } else {
+            &self.offices
+        }
+    }
+
+    pub fn office_body_for(&self, index: usize, private: bool) -> &JsonBody {
+        if private {
+            &self.office_bodies_private[index]
+        } else {
+            &self.office_bodies[index]
+        }
+    }
+
+    pub fn offices_first_page(&self, private: bool) -> &JsonBody {
+        if private {
+            &self.first_pages.offices_private
+        } else {
+            &self.first_pages.offices
+        }
     }
 
     pub fn locations_first_page(&self, index: usize) -> &JsonBody {

@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod problem;
 pub mod request_id;
 pub mod routes;
+pub mod staff_views;
 pub mod state;
 pub mod views;
 

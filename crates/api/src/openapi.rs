@@ -26,6 +26,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "users", description = "Account administration (admins)"),
         (name = "integrations", description = "Read-only tokens for integrations (admins)"),
         (name = "audit", description = "The audit log (admins)"),
+        (name = "staffing", description = "The city/provider tandem of each office"),
         (name = "operations", description = "Probes for orchestrators"),
     ),
     components(schemas(crate::problem::Problem)),

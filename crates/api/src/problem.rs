@@ -204,6 +204,14 @@ impl From<RepoError> for ApiError {
             RepoError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
             RepoError::Invalid(errors) => ApiError::validation(errors),
             RepoError::Relocation(e) => ApiError::from(e),
+            RepoError::Staffing(e) => {
+                let status = if e.is_conflict() {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                ApiError::new(status, e.code(), e.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "persistence failure");
                 ApiError::internal()

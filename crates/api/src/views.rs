@@ -161,6 +161,9 @@ pub struct OfficeView {
     pub description: LocalizedText,
     /// Where the office is today; `null` before its first location applies or after it closed.
     pub current_location: Option<LocationView>,
+    /// Whether both sides of the tandem are staffed today. Only for authenticated
+    /// callers; `null` in anonymous responses.
+    pub staffing_status: Option<domain::staffing::StaffingStatus>,
     pub updated_at: DateTime<Utc>,
     #[serde(skip)]
     pub(crate) version: i64,
@@ -194,6 +197,7 @@ impl OfficeView {
             },
             description: row.description()?,
             current_location,
+            staffing_status: None,
             updated_at: row.updated_at.and_utc(),
             version: row.version,
         })

@@ -1,42 +1,387 @@
-//! Staff assignments (the tandem). The staffing API comes later; this is what
-//! authorization and the tests need now.
+//! Staff assignments (the tandem). Every write runs in one transaction that first
+//! locks the office (PostgreSQL row lock; SQLite's `BEGIN IMMEDIATE` serializes all
+//! writers), re-reads the office's assignments, lets `domain::staffing` decide, and
+//! writes; the overlap trigger and the one-open-per-side index back the rules up.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::OrganizationKind;
+use domain::staffing::{self, Assignment, Employer, OfficeFacts, Side, StaffingError};
 
-use crate::schema::staff_assignments;
-use crate::{DbConnection, RepoError, new_id, now, write_tx};
+use crate::audit::{self, AuditContext, Change};
+use crate::rows::OfficeRow;
+use crate::schema::{offices, organizations, staff_assignments, users};
+use crate::users::UserRow;
+use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
 
-/// Assigns `user_id` to `office_id` from `started_on` (open-ended).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff_assignments)]
+pub struct AssignmentRow {
+    pub id: String,
+    pub office_id: String,
+    pub user_id: String,
+    pub side: String,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl AssignmentRow {
+    pub fn side(&self) -> Result<Side, RepoError> {
+        Side::parse(&self.side).ok_or_else(|| RepoError::Corrupt(format!("unknown side {:?}", self.side)))
+    }
+
+    pub fn to_domain(&self) -> Result<Assignment, RepoError> {
+        Ok(Assignment {
+            user_id: self.user_id.clone(),
+            side: self.side()?,
+            started_on: self.started_on,
+            ended_on: self.ended_on,
+        })
+    }
+}
+
+/// An assignment with the name and email of the person (for authorized readers only).
+#[derive(Debug, Clone)]
+pub struct StaffedAssignment {
+    pub row: AssignmentRow,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// Every assignment, for the directory snapshot (staffing status per office).
+pub fn all(conn: &mut DbConnection) -> Result<Vec<AssignmentRow>, RepoError> {
+    Ok(staff_assignments::table
+        .order((staff_assignments::office_id, staff_assignments::started_on))
+        .select(AssignmentRow::as_select())
+        .load(conn)?)
+}
+
+/// One office's assignments with the people's names, oldest first.
+pub fn for_office(conn: &mut DbConnection, office_id: &str) -> Result<Vec<StaffedAssignment>, RepoError> {
+    let rows: Vec<(AssignmentRow, String, String)> = staff_assignments::table
+        .inner_join(users::table)
+        .filter(staff_assignments::office_id.eq(office_id))
+        .order((staff_assignments::started_on, staff_assignments::id))
+        .select((AssignmentRow::as_select(), users::display_name, users::email))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, display_name, email)| StaffedAssignment {
+            row,
+            display_name,
+            email,
+        })
+        .collect())
+}
+
+fn staffing(e: StaffingError) -> RepoError {
+    RepoError::Staffing(e)
+}
+
+/// Locks the office for the rest of the transaction and returns it.
+fn lock_office(conn: &mut DbConnection, office_id: &str) -> Result<OfficeRow, RepoError> {
+    if let DbConnection::Pg(pg) = conn {
+        offices::table
+            .find(office_id)
+            .select(offices::id)
+            .for_update()
+            .first::<String>(pg)
+            .optional()?;
+    }
+    offices::table
+        .find(office_id)
+        .select(OfficeRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(RepoError::NotFound)
+}
+
+fn office_rows(conn: &mut DbConnection, office_id: &str) -> Result<Vec<AssignmentRow>, RepoError> {
+    Ok(staff_assignments::table
+        .filter(staff_assignments::office_id.eq(office_id))
+        .order(staff_assignments::started_on)
+        .select(AssignmentRow::as_select())
+        .load(conn)?)
+}
+
+/// The person to assign, with the kind of their employer. `None` if unknown.
+fn person(conn: &mut DbConnection, user_id: &str) -> Result<Option<(UserRow, OrganizationKind)>, RepoError> {
+    let found: Option<(UserRow, String)> = users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(user_id))
+        .select((UserRow::as_select(), organizations::kind))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(user, kind)| {
+            let kind = OrganizationKind::parse(&kind)
+                .ok_or_else(|| RepoError::Corrupt(format!("unknown kind {kind}")))?;
+            Ok((user, kind))
+        })
+        .transpose()
+}
+
+fn unknown_user() -> RepoError {
+    let mut errors = domain::ValidationErrors::default();
+    errors.add("/user_id", "no account with this id");
+    RepoError::Invalid(errors)
+}
+
+fn facts(office: &OfficeRow) -> OfficeFacts<'_> {
+    OfficeFacts {
+        provider_organization_id: &office.provider_organization_id,
+        opened_on: office.opened_on,
+        closed_on: office.closed_on,
+    }
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    office_id: &str,
+    user_id: &str,
+    side: Side,
+    started_on: NaiveDate,
+    ended_on: Option<NaiveDate>,
+) -> Result<AssignmentRow, RepoError> {
+    let row = AssignmentRow {
+        id: new_id(),
+        office_id: office_id.to_owned(),
+        user_id: user_id.to_owned(),
+        side: side.as_str().to_owned(),
+        started_on,
+        ended_on,
+        end_reason: None,
+        created_at: now(),
+    };
+    diesel::insert_into(staff_assignments::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(overlap)?;
+    Ok(row)
+}
+
+/// The database's own refusal, in the domain's words.
+fn overlap(e: diesel::result::Error) -> RepoError {
+    if let diesel::result::Error::DatabaseError(_, info) = &e
+        && (info.message().contains("staff_assignments_overlap")
+            || info.message().contains("staff_assignments"))
+    {
+        return RepoError::Staffing(StaffingError::SideAlreadyStaffed);
+    }
+    RepoError::from_constraint(e)
+}
+
+fn record(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    action: &str,
+    row: &AssignmentRow,
+    fields: &[&str],
+) -> Result<(), RepoError> {
+    audit::record(
+        conn,
+        ctx,
+        Change {
+            action,
+            resource_type: "staff_assignment",
+            resource_id: Some(&row.id),
+            office_id: Some(&row.office_id),
+            changed_fields: fields,
+        },
+    )
+}
+
+/// Assigns `user_id` to `side` of the office from `started_on` on (open-ended).
 pub fn assign(
+    conn: &mut DbConnection,
+    office_id: &str,
+    user_id: &str,
+    side: Side,
+    started_on: NaiveDate,
+    ctx: &AuditContext,
+) -> Result<AssignmentRow, RepoError> {
+    write_tx(conn, |conn| {
+        let office = lock_office(conn, office_id)?;
+        let (user, kind) = person(conn, user_id)?.ok_or_else(unknown_user)?;
+        if !user.active {
+            return Err(staffing(StaffingError::UserInactive));
+        }
+        let existing = office_rows(conn, office_id)?
+            .iter()
+            .map(AssignmentRow::to_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        let new = Assignment {
+            user_id: user.id.clone(),
+            side,
+            started_on,
+            ended_on: None,
+        };
+        let employer = Employer {
+            organization_id: &user.employer_organization_id,
+            kind,
+        };
+        staffing::check_assign(&existing, &new, employer, facts(&office)).map_err(staffing)?;
+        let row = insert(conn, office_id, &user.id, side, started_on, None)?;
+        record(
+            conn,
+            ctx,
+            "staff.assigned",
+            &row,
+            &["user_id", "side", "started_on"],
+        )?;
+        directory::bump_version(conn)?;
+        Ok(row)
+    })
+}
+
+/// Ends an assignment: `ended_on` is the first day without it.
+pub fn end(
+    conn: &mut DbConnection,
+    office_id: &str,
+    assignment_id: &str,
+    ended_on: NaiveDate,
+    reason: Option<&str>,
+    ctx: &AuditContext,
+) -> Result<AssignmentRow, RepoError> {
+    write_tx(conn, |conn| {
+        lock_office(conn, office_id)?;
+        let row = office_rows(conn, office_id)?
+            .into_iter()
+            .find(|r| r.id == assignment_id)
+            .ok_or(RepoError::NotFound)?;
+        staffing::check_end(&row.to_domain()?, ended_on).map_err(staffing)?;
+        end_row(conn, &row, ended_on, reason)?;
+        let row = AssignmentRow {
+            ended_on: Some(ended_on),
+            end_reason: reason.map(str::to_owned),
+            ..row
+        };
+        record(conn, ctx, "staff.ended", &row, &["ended_on", "end_reason"])?;
+        directory::bump_version(conn)?;
+        Ok(row)
+    })
+}
+
+fn end_row(
+    conn: &mut DbConnection,
+    row: &AssignmentRow,
+    ended_on: NaiveDate,
+    reason: Option<&str>,
+) -> Result<(), RepoError> {
+    diesel::update(staff_assignments::table.find(&row.id))
+        .set((
+            staff_assignments::ended_on.eq(Some(ended_on)),
+            staff_assignments::end_reason.eq(reason),
+        ))
+        .execute(conn)
+        .map_err(overlap)?;
+    Ok(())
+}
+
+/// Ends the current holder of `side` on `on` and starts `successor` on `on`, in one
+/// transaction. Returns (ended, started).
+pub fn handover(
+    conn: &mut DbConnection,
+    office_id: &str,
+    side: Side,
+    successor_id: &str,
+    on: NaiveDate,
+    ctx: &AuditContext,
+) -> Result<(AssignmentRow, AssignmentRow), RepoError> {
+    write_tx(conn, |conn| {
+        let office = lock_office(conn, office_id)?;
+        let (user, kind) = person(conn, successor_id)?.ok_or_else(unknown_user)?;
+        if !user.active {
+            return Err(staffing(StaffingError::UserInactive));
+        }
+        let rows = office_rows(conn, office_id)?;
+        let existing = rows
+            .iter()
+            .map(AssignmentRow::to_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        let successor = Assignment {
+            user_id: user.id.clone(),
+            side,
+            started_on: on,
+            ended_on: None,
+        };
+        let employer = Employer {
+            organization_id: &user.employer_organization_id,
+            kind,
+        };
+        let index = staffing::plan_handover(&existing, side, &successor, employer, facts(&office))
+            .map_err(staffing)?;
+        let ended = AssignmentRow {
+            ended_on: Some(on),
+            end_reason: Some("handover".into()),
+            ..rows[index].clone()
+        };
+        end_row(conn, &rows[index], on, Some("handover"))?;
+        let started = insert(conn, office_id, &user.id, side, on, None)?;
+        record(conn, ctx, "staff.ended", &ended, &["ended_on", "end_reason"])?;
+        record(
+            conn,
+            ctx,
+            "staff.assigned",
+            &started,
+            &["user_id", "side", "started_on"],
+        )?;
+        directory::bump_version(conn)?;
+        Ok((ended, started))
+    })
+}
+
+/// Ends every assignment of a user that covers `today` (on `today`) and cancels the ones
+/// that have not started yet; part of deactivating the account.
+pub(crate) fn end_all_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    today: NaiveDate,
+    ctx: &AuditContext,
+) -> Result<usize, RepoError> {
+    let rows: Vec<AssignmentRow> = staff_assignments::table
+        .filter(staff_assignments::user_id.eq(user_id))
+        .filter(
+            staff_assignments::ended_on
+                .is_null()
+                .or(staff_assignments::ended_on.gt(today)),
+        )
+        .select(AssignmentRow::as_select())
+        .load(conn)?;
+    for row in &rows {
+        if row.started_on < today {
+            end_row(conn, row, today, Some("account deactivated"))?;
+            let ended = AssignmentRow {
+                ended_on: Some(today),
+                ..row.clone()
+            };
+            record(conn, ctx, "staff.ended", &ended, &["ended_on", "end_reason"])?;
+        } else {
+            diesel::delete(staff_assignments::table.find(&row.id)).execute(conn)?;
+            record(conn, ctx, "staff.cancelled", row, &["started_on"])?;
+        }
+    }
+    if !rows.is_empty() {
+        directory::bump_version(conn)?;
+    }
+    Ok(rows.len())
+}
+
+/// Inserts an assignment without the rules (tests and demo data only).
+pub fn insert_unchecked(
     conn: &mut DbConnection,
     office_id: &str,
     user_id: &str,
     side: &str,
     started_on: NaiveDate,
+    ended_on: Option<NaiveDate>,
 ) -> Result<String, RepoError> {
+    let side = Side::parse(side).ok_or_else(|| RepoError::Corrupt(format!("unknown side {side}")))?;
     write_tx(conn, |conn| {
-        let id = new_id();
-        diesel::insert_into(staff_assignments::table)
-            .values((
-                staff_assignments::id.eq(&id),
-                staff_assignments::office_id.eq(office_id),
-                staff_assignments::user_id.eq(user_id),
-                staff_assignments::side.eq(side),
-                staff_assignments::started_on.eq(started_on),
-                staff_assignments::created_at.eq(now()),
-            ))
-            .execute(conn)
-            .map_err(RepoError::from_constraint)?;
-        Ok(id)
+        let row = insert(conn, office_id, user_id, side, started_on, ended_on)?;
+        directory::bump_version(conn)?;
+        Ok(row.id)
     })
-}
-
-/// Ends an assignment: `ended_on` is the first day without it.
-pub fn end(conn: &mut DbConnection, assignment_id: &str, ended_on: NaiveDate) -> Result<(), RepoError> {
-    let n = diesel::update(staff_assignments::table.find(assignment_id))
-        .set(staff_assignments::ended_on.eq(Some(ended_on)))
-        .execute(conn)
-        .map_err(RepoError::from_constraint)?;
-    if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
 }

@@ -16,6 +16,8 @@ pub struct DirectoryData {
     pub office_districts: Vec<OfficeDistrictRow>,
     /// Oldest first within each office.
     pub location_periods: Vec<LocationPeriodRow>,
+    /// Staff assignments, for each office's staffing status (names are not loaded).
+    pub assignments: Vec<crate::assignments::AssignmentRow>,
 }
 
 /// Loads the directory inside one read transaction, so the parts are consistent.
@@ -43,6 +45,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
                 .order((location_periods::office_id, location_periods::valid_from))
                 .select(LocationPeriodRow::as_select())
                 .load(conn)?,
+            assignments: crate::assignments::all(conn)?,
         })
     })
 }

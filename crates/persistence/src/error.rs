@@ -1,3 +1,4 @@
+use domain::staffing::StaffingError;
 use domain::{RelocationError, ValidationErrors};
 
 /// What can go wrong in the persistence layer, in terms the API can map to problems.
@@ -12,6 +13,8 @@ pub enum RepoError {
     Invalid(ValidationErrors),
     #[error(transparent)]
     Relocation(#[from] RelocationError),
+    #[error(transparent)]
+    Staffing(#[from] StaffingError),
     #[error("database setup: {0}")]
     Setup(String),
     #[error("stored data is inconsistent: {0}")]

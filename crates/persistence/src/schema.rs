@@ -162,6 +162,7 @@ diesel::table! {
         side -> Text,
         started_on -> Date,
         ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

@@ -79,6 +79,9 @@ pub enum Command {
     Seed,
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Create DEMO accounts (fictitious people, every role) and tandems for all offices;
+    /// prints their random passwords once. Never run this on production data.
+    Demo,
     /// Manage accounts from the command line (e.g. the first admin).
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod demo;
 pub mod healthcheck;
 pub mod startup;
 pub mod telemetry;

@@ -33,6 +33,22 @@ async fn main() -> anyhow::Result<()> {
             let id = lokal_willkommen::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
+        Command::Demo => {
+            telemetry::init(cli.log_format);
+            let pool = lokal_willkommen::startup::prepare_database(&cli.database_url(), 2)?;
+            let accounts = lokal_willkommen::demo::create_demo(&pool)?;
+            println!("DEMO DATA (fictitious people; passwords are shown only now):");
+            for a in accounts {
+                let office = a
+                    .office
+                    .map(|(o, s)| format!(" office {o} ({})", s.as_str()))
+                    .unwrap_or_default();
+                let password = a
+                    .password
+                    .unwrap_or_else(|| "(existed already; unchanged)".into());
+                println!("  {:<12} {:<55} {password}{office}", a.role.as_str(), a.email);
+            }
+        }
         Command::Migrate => {
             telemetry::init(cli.log_format);
             let pool = persistence::connect(&cli.database_url(), 1)?;

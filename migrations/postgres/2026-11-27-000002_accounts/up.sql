@@ -75,8 +75,8 @@ CREATE TABLE login_throttle (
 );
 
 -- Who works in which office, on which side of the tandem. Half-open: ended_on is the
--- first day the person no longer works there. The staffing issue builds the API on it;
--- authorization already derives a staff account's office scope from it.
+-- first day the person no longer works there. Authorization derives a staff account's
+-- office scope from it.
 CREATE TABLE staff_assignments (
     id TEXT PRIMARY KEY,
     office_id TEXT NOT NULL REFERENCES offices (id),
@@ -84,8 +84,30 @@ CREATE TABLE staff_assignments (
     side TEXT NOT NULL CHECK (side IN ('city', 'provider')),
     started_on DATE NOT NULL,
     ended_on DATE,
+    end_reason TEXT,
     created_at TIMESTAMP NOT NULL,
     CHECK (ended_on IS NULL OR ended_on > started_on)
 );
 CREATE UNIQUE INDEX staff_assignments_one_open_per_side ON staff_assignments (office_id, side) WHERE ended_on IS NULL;
 CREATE INDEX staff_assignments_user ON staff_assignments (user_id);
+
+-- Per office: one person per side on any day, and nobody twice on one day.
+CREATE FUNCTION staff_assignments_no_overlap() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM staff_assignments a
+        WHERE a.office_id = NEW.office_id
+          AND a.id <> NEW.id
+          AND (a.side = NEW.side OR a.user_id = NEW.user_id)
+          AND a.started_on < COALESCE(NEW.ended_on, DATE '9999-12-31')
+          AND NEW.started_on < COALESCE(a.ended_on, DATE '9999-12-31')
+    ) THEN
+        RAISE EXCEPTION 'staff_assignments_overlap' USING ERRCODE = '23P01';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER staff_assignments_no_overlap
+BEFORE INSERT OR UPDATE OF started_on, ended_on, side, user_id, office_id ON staff_assignments
+FOR EACH ROW EXECUTE FUNCTION staff_assignments_no_overlap();

@@ -126,7 +126,8 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                     tracing::info!(event = "authn_token_invalid", "rejected an invalid access token");
                     unauthenticated("the access token is invalid or expired")
                 })?;
-            auth.remember_verified(token, &claims, now);
+            let claims = std::sync::Arc::new(claims);
+            auth.remember_verified(token, claims.clone(), now);
             claims
         }
     };
@@ -139,7 +140,8 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                 let mut conn = pool.get()?;
                 persistence::sessions::state(&mut conn, &sid, today())
             })
-            .await??;
+            .await??
+            .map(std::sync::Arc::new);
             auth.remember_session(&claims.sid, session.clone());
             session
         }
@@ -149,12 +151,12 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
         .ok_or_else(|| unauthenticated("the session has ended; sign in again"))?;
     Ok(Authenticated {
         actor: Actor {
-            id: session.user_id,
+            id: session.user_id.clone(),
             kind: ActorKind::User,
             role: session.role,
-            offices: session.offices,
+            offices: session.offices.clone(),
         },
-        session_id: Some(claims.sid),
+        session_id: Some(claims.sid.clone()),
         password_change_required: session.password_change_required,
         request_id,
     })

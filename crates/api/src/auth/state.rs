@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::Actor;
@@ -62,12 +62,16 @@ pub struct AuthState {
     /// Tokens whose signature and claims were verified: skipping the Ed25519 check on
     /// repeat use keeps an authenticated read close to a public one. Keyed by the whole
     /// token, so nothing unverified can hit it.
-    verified: Mutex<HashMap<String, Claims>>,
-    sessions: Mutex<HashMap<String, (Instant, Option<SessionState>)>>,
-    integrations: Mutex<HashMap<String, (Instant, Option<Actor>)>>,
+    verified: Mutex<HashMap<String, Arc<Claims>>>,
+    sessions: Mutex<HashMap<String, Fetched<Arc<SessionState>>>>,
+    integrations: Mutex<HashMap<String, Fetched<Actor>>>,
 }
 
 const CACHE_LIMIT: usize = 10_000;
+
+/// A state read from the database at an instant; `None` means "not valid" (revoked,
+/// expired, inactive), which is cached too so a revoked token costs no query either.
+type Fetched<T> = (Instant, Option<T>);
 
 impl AuthState {
     pub fn new(keys: SigningKeys, config: AuthConfig) -> AuthState {
@@ -80,7 +84,7 @@ impl AuthState {
         }
     }
 
-    pub(crate) fn verified(&self, token: &str, now: i64) -> Option<Claims> {
+    pub(crate) fn verified(&self, token: &str, now: i64) -> Option<Arc<Claims>> {
         let cache = self.verified.lock().expect("cache lock");
         cache
             .get(token)
@@ -88,7 +92,7 @@ impl AuthState {
             .cloned()
     }
 
-    pub(crate) fn remember_verified(&self, token: &str, claims: &Claims, now: i64) {
+    pub(crate) fn remember_verified(&self, token: &str, claims: Arc<Claims>, now: i64) {
         let mut cache = self.verified.lock().expect("cache lock");
         if cache.len() >= CACHE_LIMIT {
             cache.retain(|_, c| c.exp >= now);
@@ -96,10 +100,10 @@ impl AuthState {
                 cache.clear();
             }
         }
-        cache.insert(token.to_owned(), claims.clone());
+        cache.insert(token.to_owned(), claims);
     }
 
-    pub(crate) fn session(&self, sid: &str) -> Option<Option<SessionState>> {
+    pub(crate) fn session(&self, sid: &str) -> Option<Option<Arc<SessionState>>> {
         let cache = self.sessions.lock().expect("cache lock");
         cache
             .get(sid)
@@ -107,7 +111,7 @@ impl AuthState {
             .map(|(_, s)| s.clone())
     }
 
-    pub(crate) fn remember_session(&self, sid: &str, state: Option<SessionState>) {
+    pub(crate) fn remember_session(&self, sid: &str, state: Option<Arc<SessionState>>) {
         let mut cache = self.sessions.lock().expect("cache lock");
         if cache.len() >= CACHE_LIMIT {
             let ttl = self.config.state_ttl;

@@ -15,6 +15,7 @@ pub mod me;
 pub mod office_writes;
 pub mod offices;
 pub mod organizations;
+pub mod staff;
 pub mod users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -34,6 +35,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(office_writes::update_office)
                 .service(offices::list_office_locations)
                 .service(office_writes::relocate_office)
+                .service(staff::get_staff)
+                .service(staff::assign_staff)
+                .service(staff::handover)
+                .service(staff::end_assignment)
+                .service(staff::staffing_report)
                 .service(auth::login)
                 .service(auth::refresh_tokens)
                 .service(auth::logout)

@@ -139,7 +139,7 @@ pub async fn create_office(
     let index = snapshot.office(&row.id).ok_or_else(ApiError::internal)?;
     Ok(created(
         &format!("/api/v1/offices/{}", row.id),
-        snapshot.office_body(index),
+        snapshot.office_body_for(index, true),
     ))
 }
 
@@ -173,7 +173,13 @@ pub async fn update_office(
     if b.touches_structure() {
         caller.authorize(Action::UpdateOfficeStructure, Resource::Office(&office.id))?;
     }
-    require_if_match(&req, &snapshot.office_body(index).etag)?;
+    require_if_match(
+        &req,
+        &[
+            &snapshot.office_body_for(index, true).etag,
+            &snapshot.office_body_for(index, false).etag,
+        ],
+    )?;
 
     let mut e = ValidationErrors::default();
     if let Some(s) = &b.slug {
@@ -240,7 +246,11 @@ pub async fn update_office(
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
-    Ok(respond(&req, snapshot.office_body(index), Audience::Private))
+    Ok(respond(
+        &req,
+        snapshot.office_body_for(index, true),
+        Audience::Private,
+    ))
 }
 
 /// Record a move: the open location period ends on `moved_on` and the new one begins.

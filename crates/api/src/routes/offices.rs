@@ -50,11 +50,16 @@ pub async fn list_offices(
         cursor: q.cursor,
     };
     let unfiltered = q.district.is_none() && q.status.is_none() && q.kind.is_none();
+    let private = caller.0.is_some();
     if unfiltered && paging.is_first_page() {
-        return Ok(respond(&req, &snapshot.first_pages.offices, caller.audience()));
+        return Ok(respond(
+            &req,
+            snapshot.offices_first_page(private),
+            caller.audience(),
+        ));
     }
     let (after, limit) = paging.parse()?;
-    let matching = snapshot.offices.iter().filter(|o| {
+    let matching = snapshot.offices_for(private).iter().filter(|o| {
         q.district
             .is_none_or(|d| o.districts.iter().any(|od| od.code == d))
             && q.status.is_none_or(|s| o.status == s)
@@ -88,7 +93,11 @@ pub async fn get_office(
     let key = parse_office_key("id_or_slug", &key)?;
     let snapshot = state.directory.get();
     let index = find_office(&snapshot, &key)?;
-    Ok(respond(&req, snapshot.office_body(index), caller.audience()))
+    Ok(respond(
+        &req,
+        snapshot.office_body_for(index, caller.0.is_some()),
+        caller.audience(),
+    ))
 }
 
 /// Where the office has been, is, and (if a move is announced) will be: oldest first.

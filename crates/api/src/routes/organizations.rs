@@ -136,7 +136,7 @@ pub async fn update_organization(
     let index = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    require_if_match(&req, &snapshot.organization_body(index).etag)?;
+    require_if_match(&req, &[&snapshot.organization_body(index).etag])?;
     let version = snapshot.organizations[index].version;
     let body: OrganizationPatch = parse_json(&req, &body)?;
     body.validate().map_err(ApiError::validation)?;

@@ -199,7 +199,7 @@ pub async fn update_user(
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
     let (current, current_body) = body_of(&state, id.clone()).await?;
-    require_if_match(&req, &current_body.etag)?;
+    require_if_match(&req, &[&current_body.etag])?;
     let body: UserPatch = parse_json(&req, &body)?;
     let mut errors = ValidationErrors::default();
     if let Some(name) = &body.display_name {
@@ -251,6 +251,8 @@ async fn set_active(
     })
     .await??;
     state.auth.forget_states();
+    // Deactivation ends assignments, which changes offices' staffing status.
+    state.directory.reload(&state.pool).await?;
     tracing::info!(
         event = if active { "user_reactivated" } else { "user_deactivated" },
         user = %row.id,

@@ -1,0 +1,318 @@
+//! The tandem of each office: assignments, ends, handovers, and the staffing report.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use domain::staffing::{Side, StaffingStatus};
+use domain::{Action, Resource, ValidationErrors};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Authenticated;
+use crate::conditional::{Audience, JsonBody, created, respond};
+use crate::directory_cache::{Snapshot, today};
+use crate::extractors::parse_json;
+use crate::pagination::Page;
+use crate::problem::ApiError;
+use crate::routes::{parse_office_key, parse_uuid};
+use crate::staff_views::{AssignmentView, HandoverView, OfficeStaffView, StaffingReportRow};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    #[schema(format = Uuid)]
+    pub user_id: String,
+    pub side: Side,
+    pub started_on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndRequest {
+    /// The first day without the assignment.
+    pub ended_on: NaiveDate,
+    #[schema(example = "Elternzeit")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    pub side: Side,
+    /// The successor.
+    #[schema(format = Uuid)]
+    pub user_id: String,
+    /// The successor's first day, and the predecessor's first day without the assignment.
+    pub on: NaiveDate,
+}
+
+fn office_id(snapshot: &Snapshot, raw: &str) -> Result<String, ApiError> {
+    let key = parse_office_key("id", raw)?;
+    snapshot
+        .office(&key)
+        .map(|i| snapshot.offices[i].id.clone())
+        .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
+}
+
+async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView, ApiError> {
+    let pool = state.pool.clone();
+    let oid = office_id.clone();
+    let rows = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::assignments::for_office(&mut conn, &oid)
+    })
+    .await??;
+    let today = today();
+    let history = rows
+        .iter()
+        .map(|a| AssignmentView::from(a, today))
+        .collect::<Result<Vec<_>, _>>()?;
+    let current = |side| history.iter().find(|a| a.side == side && a.is_current).cloned();
+    let (city, provider) = (current(Side::City), current(Side::Provider));
+    let staffing_status = match (&city, &provider) {
+        (Some(_), Some(_)) => StaffingStatus::Paired,
+        (None, Some(_)) => StaffingStatus::CityMissing,
+        (Some(_), None) => StaffingStatus::ProviderMissing,
+        (None, None) => StaffingStatus::Vacant,
+    };
+    Ok(OfficeStaffView {
+        office_id,
+        staffing_status,
+        city,
+        provider,
+        history,
+    })
+}
+
+async fn assignment_view(
+    state: &AppState,
+    office_id: &str,
+    assignment_id: &str,
+) -> Result<AssignmentView, ApiError> {
+    staff_of(state, office_id.to_owned())
+        .await?
+        .history
+        .into_iter()
+        .find(|a| a.id == assignment_id)
+        .ok_or_else(ApiError::internal)
+}
+
+/// The office's tandem today and every assignment it had. Names are personal data:
+/// admins, coordinators and the office's own staff only.
+#[utoipa::path(
+    tag = "staffing",
+    summary = "Staff of an office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    responses((status = 200, description = "The tandem and its history.", body = OfficeStaffView))
+)]
+#[get("/offices/{id}/staff")]
+pub async fn get_staff(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = office_id(&state.directory.get(), &id)?;
+    caller.authorize(Action::ReadStaffing, Resource::Office(&office_id))?;
+    let view = staff_of(&state, office_id).await?;
+    Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
+}
+
+/// Assign a person to one side of the tandem from `started_on` on. The city side takes
+/// employees of the City of Dortmund, the provider side employees of the office's provider.
+#[utoipa::path(
+    tag = "staffing",
+    summary = "Assign staff",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    request_body = AssignRequest,
+    responses(
+        (status = 201, description = "Assigned.", body = AssignmentView),
+        (status = 409, description = "`side_already_staffed` or `assignment_overlaps`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/offices/{id}/staff")]
+pub async fn assign_staff(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = office_id(&state.directory.get(), &id)?;
+    caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
+    let b: AssignRequest = parse_json(&req, &body)?;
+    let user_id = parse_uuid_field("/user_id", &b.user_id)?;
+    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::assignments::assign(&mut conn, &oid, &user_id, b.side, b.started_on, &ctx)
+    })
+    .await??;
+    after_staffing_change(&state).await?;
+    let view = assignment_view(&state, &office_id, &row.id).await?;
+    Ok(created(
+        &format!("/api/v1/offices/{office_id}/staff"),
+        &JsonBody::new(&view),
+    ))
+}
+
+/// End an assignment. `ended_on` is the first day without it; the person's write access
+/// to this office ends with it.
+#[utoipa::path(
+    tag = "staffing",
+    summary = "End an assignment",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Office id (UUID) or slug"),
+        ("assignment_id" = uuid::Uuid, Path, description = "Assignment id"),
+    ),
+    request_body = EndRequest,
+    responses((status = 200, description = "Ended.", body = AssignmentView))
+)]
+#[post("/offices/{id}/staff/{assignment_id}/end")]
+pub async fn end_assignment(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (raw_office, raw_assignment) = path.into_inner();
+    let office_id = office_id(&state.directory.get(), &raw_office)?;
+    caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
+    let assignment_id = parse_uuid("assignment_id", &raw_assignment)?;
+    let b: EndRequest = parse_json(&req, &body)?;
+    if let Some(reason) = &b.reason {
+        let mut e = ValidationErrors::default();
+        e.require_text("/reason", reason, 500);
+        e.into_result().map_err(ApiError::validation)?;
+    }
+    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
+    let row = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::assignments::end(
+            &mut conn,
+            &oid,
+            &assignment_id,
+            b.ended_on,
+            b.reason.as_deref(),
+            &ctx,
+        )
+    })
+    .await??;
+    after_staffing_change(&state).await?;
+    let view = assignment_view(&state, &office_id, &row.id).await?;
+    Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
+}
+
+/// Hand one side over: the current holder's assignment ends on `on` and the successor's
+/// starts on `on`, in one transaction (no gap, no overlap).
+#[utoipa::path(
+    tag = "staffing",
+    summary = "Hand over a side of the tandem",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    request_body = HandoverRequest,
+    responses(
+        (status = 201, description = "Handed over.", body = HandoverView),
+        (status = 409, description = "`no_current_holder`, `handover_not_after_start`, ...", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/offices/{id}/staff/handover")]
+pub async fn handover(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = office_id(&state.directory.get(), &id)?;
+    caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
+    let b: HandoverRequest = parse_json(&req, &body)?;
+    let user_id = parse_uuid_field("/user_id", &b.user_id)?;
+    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
+    let (ended, started) = web::block(move || {
+        let mut conn = pool.get()?;
+        persistence::assignments::handover(&mut conn, &oid, b.side, &user_id, b.on, &ctx)
+    })
+    .await??;
+    after_staffing_change(&state).await?;
+    let staff = staff_of(&state, office_id.clone()).await?;
+    let find = |id: &str| {
+        staff
+            .history
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(ApiError::internal)
+    };
+    let view = HandoverView {
+        ended: find(&ended.id)?,
+        started: find(&started.id)?,
+    };
+    Ok(created(
+        &format!("/api/v1/offices/{office_id}/staff"),
+        &JsonBody::new(&view),
+    ))
+}
+
+/// Every office with its staffing status and how long a side has been vacant.
+#[utoipa::path(
+    tag = "staffing",
+    summary = "Staffing report",
+    security(("bearer" = [])),
+    responses((status = 200, description = "All offices.", body = Page<StaffingReportRow>))
+)]
+#[get("/reports/staffing")]
+pub async fn staffing_report(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.authorize(Action::ReadStaffingReport, Resource::Network)?;
+    let snapshot = state.directory.get();
+    let today = snapshot.today;
+    let days = |since: Option<NaiveDate>| since.map(|s| (today - s).num_days().max(0));
+    let items: Vec<StaffingReportRow> = snapshot
+        .offices
+        .iter()
+        .zip(&snapshot.staffing)
+        .map(|(o, s)| StaffingReportRow {
+            office_id: o.id.clone(),
+            slug: o.slug.clone(),
+            name: o.name.clone(),
+            status: o.status,
+            staffing_status: s.status,
+            city_vacant_since: s.city_vacant_since,
+            city_vacant_days: days(s.city_vacant_since),
+            provider_vacant_since: s.provider_vacant_since,
+            provider_vacant_days: days(s.provider_vacant_since),
+        })
+        .collect();
+    Ok(respond(
+        &req,
+        &JsonBody::new(&Page {
+            items,
+            next_cursor: None,
+        }),
+        Audience::Private,
+    ))
+}
+
+/// Staffing changes alter staffing status (directory) and staff scopes (sessions).
+async fn after_staffing_change(state: &AppState) -> Result<(), ApiError> {
+    state.auth.forget_states();
+    state.directory.reload(&state.pool).await
+}
+
+fn parse_uuid_field(pointer: &str, raw: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| {
+            let mut e = ValidationErrors::default();
+            e.add(pointer, "must be a UUID");
+            ApiError::validation(e)
+        })
+}
