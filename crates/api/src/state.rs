@@ -12,6 +12,23 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
 }
 
+impl AppState {
+    /// Runs database work on the blocking pool with a pooled connection: diesel is
+    /// synchronous and must never block the async workers.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, crate::problem::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut persistence::DbConnection) -> Result<T, persistence::RepoError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        Ok(actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await??)
+    }
+}
+
 /// Settings of the HTTP layer, from the server's configuration.
 #[derive(Debug, Clone, Default)]
 pub struct HttpConfig {

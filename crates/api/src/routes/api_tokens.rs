@@ -44,12 +44,9 @@ pub async fn list_api_tokens(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
     let (after, limit) = query.parse()?;
-    let pool = state.pool.clone();
-    let rows = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::api_tokens::list(&mut conn, after.as_deref(), limit as i64 + 1)
-    })
-    .await??;
+    let rows = state
+        .db(move |conn| persistence::api_tokens::list(conn, after.as_deref(), limit as i64 + 1))
+        .await?;
     let views: Vec<ApiTokenView> = rows.iter().map(ApiTokenView::from_row).collect();
     let page = crate::pagination::paginate(&views, |t| &t.id, None, limit);
     Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
@@ -85,12 +82,11 @@ pub async fn create_api_token(
     let token = random_token(API_TOKEN_PREFIX);
     let hash = token_hash(&token);
     let ctx = caller.audit();
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::api_tokens::create(&mut conn, &body.name, &hash, body.expires_at.naive_utc(), &ctx)
-    })
-    .await??;
+    let row = state
+        .db(move |conn| {
+            persistence::api_tokens::create(conn, &body.name, &hash, body.expires_at.naive_utc(), &ctx)
+        })
+        .await?;
     let view = NewApiTokenView {
         token_info: ApiTokenView::from_row(&row),
         token,
@@ -119,12 +115,9 @@ pub async fn revoke_api_token(
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
     let ctx = caller.audit();
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::api_tokens::revoke(&mut conn, &id, &ctx)
-    })
-    .await??;
+    let row = state
+        .db(move |conn| persistence::api_tokens::revoke(conn, &id, &ctx))
+        .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_token_revoked", token = %row.id, by = %caller.actor.id, "integration token revoked");
     Ok(respond(

@@ -58,12 +58,9 @@ pub async fn list_audit_events(
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };
-    let pool = state.pool.clone();
-    let rows = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::audit::list(&mut conn, &filter, before.as_deref(), limit as i64 + 1)
-    })
-    .await??;
+    let rows = state
+        .db(move |conn| persistence::audit::list(conn, &filter, before.as_deref(), limit as i64 + 1))
+        .await?;
     let mut items: Vec<AuditEventView> = rows.iter().map(AuditEventView::from_row).collect();
     let next_cursor = if items.len() > limit {
         items.truncate(limit);

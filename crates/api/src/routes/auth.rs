@@ -91,13 +91,10 @@ pub(crate) async fn start_session(
     let hash = token_hash(&refresh_token);
     let expires =
         persistence::now() + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
-    let pool = state.pool.clone();
     let uid = user_id.clone();
-    let session = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::sessions::start(&mut conn, &uid, &hash, expires)
-    })
-    .await??;
+    let session = state
+        .db(move |conn| persistence::sessions::start(conn, &uid, &hash, expires))
+        .await?;
     Ok(token_pair(
         &state.auth,
         &user_id,
@@ -136,15 +133,14 @@ pub async fn login(
     let keys = [format!("account:{email}"), format!("address:{address}")];
     let cfg = state.auth.config.clone();
 
-    let pool = state.pool.clone();
     let (lookup_keys, lookup_email) = (keys.to_vec(), email.clone());
-    let (blocked, user) = web::block(move || {
-        let mut conn = pool.get()?;
-        let blocked = persistence::throttle::blocked_for(&mut conn, &lookup_keys)?;
-        let user = persistence::users::find_by_email(&mut conn, &lookup_email)?;
-        Ok::<_, persistence::RepoError>((blocked, user))
-    })
-    .await??;
+    let (blocked, user) = state
+        .db(move |conn| {
+            let blocked = persistence::throttle::blocked_for(conn, &lookup_keys)?;
+            let user = persistence::users::find_by_email(conn, &lookup_email)?;
+            Ok::<_, persistence::RepoError>((blocked, user))
+        })
+        .await?;
     if let Some(wait) = blocked {
         tracing::warn!(event = "authn_login_lock", address = %address, "sign-in refused: throttled");
         return Err(throttled(wait));
@@ -171,30 +167,26 @@ pub async fn login(
     .await?;
     let user = match (user.filter(|u| u.active), outcome) {
         (Some(user), (Verification::Match { .. }, upgraded)) => {
-            let pool = state.pool.clone();
             let (id, old, account_key) = (user.id.clone(), user.password_hash.clone(), keys[0].clone());
-            web::block(move || {
-                let mut conn = pool.get()?;
-                persistence::throttle::clear(&mut conn, &account_key)?;
-                if let Some(new_hash) = upgraded {
-                    persistence::users::upgrade_hash(&mut conn, &id, &old, &new_hash)?;
-                }
-                Ok::<_, persistence::RepoError>(())
-            })
-            .await??;
+            state
+                .db(move |conn| {
+                    persistence::throttle::clear(conn, &account_key)?;
+                    if let Some(new_hash) = upgraded {
+                        persistence::users::upgrade_hash(conn, &id, &old, &new_hash)?;
+                    }
+                    Ok::<_, persistence::RepoError>(())
+                })
+                .await?;
             user
         }
         _ => {
-            let pool = state.pool.clone();
             let policies = vec![
                 (keys[0].clone(), cfg.account_throttle),
                 (keys[1].clone(), cfg.address_throttle),
             ];
-            web::block(move || {
-                let mut conn = pool.get()?;
-                persistence::throttle::record_failure(&mut conn, &policies)
-            })
-            .await??;
+            state
+                .db(move |conn| persistence::throttle::record_failure(conn, &policies))
+                .await?;
             tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
             return Err(invalid_credentials());
         }
@@ -225,12 +217,9 @@ pub async fn refresh_tokens(
     let presented = token_hash(&body.refresh_token);
     let next = random_token(REFRESH_PREFIX);
     let next_hash = token_hash(&next);
-    let pool = state.pool.clone();
-    let rotation = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::sessions::rotate(&mut conn, &presented, &next_hash)
-    })
-    .await??;
+    let rotation = state
+        .db(move |conn| persistence::sessions::rotate(conn, &presented, &next_hash))
+        .await?;
     match rotation {
         Rotation::Rotated { session, user } => {
             let tokens = token_pair(&state.auth, &user.id, &user.role, &session.id, next);
@@ -273,12 +262,9 @@ pub async fn logout(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
             "integration tokens have no session; ask an admin to revoke the token",
         ));
     };
-    let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::sessions::revoke(&mut conn, &session_id, "logout")
-    })
-    .await??;
+    state
+        .db(move |conn| persistence::sessions::revoke(conn, &session_id, "logout"))
+        .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_logout", user = %caller.0.actor.id, "signed out");
     Ok(HttpResponse::NoContent().finish())

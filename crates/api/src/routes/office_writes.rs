@@ -128,12 +128,9 @@ pub async fn create_office(
         first_location,
     };
     let ctx = caller.audit();
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::offices::create(&mut conn, new, &ctx)
-    })
-    .await??;
+    let row = state
+        .db(move |conn| persistence::offices::create(conn, new, &ctx))
+        .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.office(&row.id).ok_or_else(ApiError::internal)?;
@@ -231,18 +228,11 @@ pub async fn update_office(
         email: b.email,
         description: b.description,
     };
-    let (office_id, version, ctx, pool) = (
-        office.id.clone(),
-        office.version,
-        caller.audit(),
-        state.pool.clone(),
-    );
+    let (office_id, version, ctx) = (office.id.clone(), office.version, caller.audit());
     let oid = office_id.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::offices::update(&mut conn, &oid, version, &changes, &ctx)
-    })
-    .await??;
+    state
+        .db(move |conn| persistence::offices::update(conn, &oid, version, &changes, &ctx))
+        .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
@@ -296,12 +286,10 @@ pub async fn relocate_office(
         reason: b.reason,
         note: b.note,
     };
-    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
-    let period = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::offices::relocate(&mut conn, &oid, b.moved_on, location, &ctx)
-    })
-    .await??;
+    let (ctx, oid) = (caller.audit(), office_id.clone());
+    let period = state
+        .db(move |conn| persistence::offices::relocate(conn, &oid, b.moved_on, location, &ctx))
+        .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;

@@ -89,21 +89,20 @@ pub async fn create_organization(
     let body: NewOrganizationRequest = parse_json(&req, &body)?;
     body.validate().map_err(ApiError::validation)?;
     let ctx = caller.audit();
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::organizations::create(
-            &mut conn,
-            persistence::organizations::NewOrganization {
-                name: body.name.trim().to_owned(),
-                short_name: body.short_name.map(|s| s.trim().to_owned()),
-                kind: body.kind,
-                website: body.website,
-            },
-            &ctx,
-        )
-    })
-    .await??;
+    let row = state
+        .db(move |conn| {
+            persistence::organizations::create(
+                conn,
+                persistence::organizations::NewOrganization {
+                    name: body.name.trim().to_owned(),
+                    short_name: body.short_name.map(|s| s.trim().to_owned()),
+                    kind: body.kind,
+                    website: body.website,
+                },
+                &ctx,
+            )
+        })
+        .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.organization(&row.id).ok_or_else(ApiError::internal)?;
@@ -147,13 +146,10 @@ pub async fn update_organization(
         website: body.website,
     };
     let ctx = caller.audit();
-    let pool = state.pool.clone();
     let org_id = id.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::organizations::update(&mut conn, &org_id, version, &changes, &ctx)
-    })
-    .await??;
+    state
+        .db(move |conn| persistence::organizations::update(conn, &org_id, version, &changes, &ctx))
+        .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.organization(&id).ok_or_else(ApiError::internal)?;

@@ -55,13 +55,10 @@ fn office_id(snapshot: &Snapshot, raw: &str) -> Result<String, ApiError> {
 }
 
 async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView, ApiError> {
-    let pool = state.pool.clone();
     let oid = office_id.clone();
-    let rows = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::assignments::for_office(&mut conn, &oid)
-    })
-    .await??;
+    let rows = state
+        .db(move |conn| persistence::assignments::for_office(conn, &oid))
+        .await?;
     let today = today();
     let history = rows
         .iter()
@@ -144,12 +141,10 @@ pub async fn assign_staff(
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: AssignRequest = parse_json(&req, &body)?;
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
-    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::assignments::assign(&mut conn, &oid, &user_id, b.side, b.started_on, &ctx)
-    })
-    .await??;
+    let (ctx, oid) = (caller.audit(), office_id.clone());
+    let row = state
+        .db(move |conn| persistence::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx))
+        .await?;
     after_staffing_change(&state).await?;
     let view = assignment_view(&state, &office_id, &row.id).await?;
     Ok(created(
@@ -189,19 +184,12 @@ pub async fn end_assignment(
         e.require_text("/reason", reason, 500);
         e.into_result().map_err(ApiError::validation)?;
     }
-    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::assignments::end(
-            &mut conn,
-            &oid,
-            &assignment_id,
-            b.ended_on,
-            b.reason.as_deref(),
-            &ctx,
-        )
-    })
-    .await??;
+    let (ctx, oid) = (caller.audit(), office_id.clone());
+    let row = state
+        .db(move |conn| {
+            persistence::assignments::end(conn, &oid, &assignment_id, b.ended_on, b.reason.as_deref(), &ctx)
+        })
+        .await?;
     after_staffing_change(&state).await?;
     let view = assignment_view(&state, &office_id, &row.id).await?;
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
@@ -232,12 +220,10 @@ pub async fn handover(
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: HandoverRequest = parse_json(&req, &body)?;
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
-    let (ctx, pool, oid) = (caller.audit(), state.pool.clone(), office_id.clone());
-    let (ended, started) = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::assignments::handover(&mut conn, &oid, b.side, &user_id, b.on, &ctx)
-    })
-    .await??;
+    let (ctx, oid) = (caller.audit(), office_id.clone());
+    let (ended, started) = state
+        .db(move |conn| persistence::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx))
+        .await?;
     after_staffing_change(&state).await?;
     let staff = staff_of(&state, office_id.clone()).await?;
     let find = |id: &str| {

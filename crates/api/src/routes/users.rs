@@ -49,13 +49,10 @@ pub struct PasswordReset {
 }
 
 async fn body_of(state: &AppState, id: String) -> Result<(UserView, JsonBody), ApiError> {
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::users::find(&mut conn, &id)
-    })
-    .await??
-    .ok_or_else(|| ApiError::not_found("no account with this id"))?;
+    let row = state
+        .db(move |conn| persistence::users::find(conn, &id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("no account with this id"))?;
     let view = UserView::from_row(&row)?;
     let body = JsonBody::new(&view);
     Ok((view, body))
@@ -78,12 +75,9 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let (after, limit) = query.parse()?;
-    let pool = state.pool.clone();
-    let rows = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::users::list(&mut conn, after.as_deref(), limit as i64 + 1)
-    })
-    .await??;
+    let rows = state
+        .db(move |conn| persistence::users::list(conn, after.as_deref(), limit as i64 + 1))
+        .await?;
     let views = rows
         .iter()
         .map(UserView::from_row)
@@ -222,12 +216,9 @@ pub async fn update_user(
         employer_organization_id: employer,
     };
     let ctx = caller.audit();
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::users::update(&mut conn, &id, current.version, &changes, &ctx)
-    })
-    .await??;
+    let row = state
+        .db(move |conn| persistence::users::update(conn, &id, current.version, &changes, &ctx))
+        .await?;
     state.auth.forget_states();
     let view = UserView::from_row(&row)?;
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
@@ -243,13 +234,12 @@ async fn set_active(
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
     let ctx = caller.audit();
-    let pool = state.pool.clone();
-    let row = web::block(move || {
-        let mut conn = pool.get()?;
-        persistence::users::find(&mut conn, &id)?.ok_or(persistence::RepoError::NotFound)?;
-        persistence::users::set_active(&mut conn, &id, active, &ctx)
-    })
-    .await??;
+    let row = state
+        .db(move |conn| {
+            persistence::users::find(conn, &id)?.ok_or(persistence::RepoError::NotFound)?;
+            persistence::users::set_active(conn, &id, active, &ctx)
+        })
+        .await?;
     state.auth.forget_states();
     // Deactivation ends assignments, which changes offices' staffing status.
     state.directory.reload(&state.pool).await?;
