@@ -23,7 +23,52 @@ both_backends!(
     integration_tokens,
     jwks_verifies_access_tokens,
     public_reads_with_a_token_are_private,
+    parallel_guesses_are_throttled,
+    current_password_guessing_is_throttled,
 );
+
+async fn parallel_guesses_are_throttled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, email) = app.create_account(Role::Staff, false);
+    let guesses = (0..20).map(|i| {
+        let app = &app;
+        let body = json!({"email": email, "password": format!("Falsches-Passwort-{i}!")});
+        async move {
+            app.send_json(app.client.post(app.url("/api/v1/auth/login")), &body)
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(guesses).await;
+    let checked = results.iter().filter(|r| r.status == 401).count();
+    let refused = results.iter().filter(|r| r.status == 429).count();
+    assert_eq!(checked + refused, 20);
+    assert!(
+        checked <= 5,
+        "at most the free attempts reach the password check, got {checked}"
+    );
+}
+
+async fn current_password_guessing_is_throttled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Staff).await;
+    let guess = |n: usize| {
+        let (app, token) = (&app, token.clone());
+        let body = json!({"current_password": format!("Rate-mal-{n}-Kennwort"), "new_password": "Neues-Fahrrad-Blau-Wolke-9"});
+        async move {
+            app.send_json(
+                app.client.put(app.url("/api/v1/me/password")).bearer_auth(&token),
+                &body,
+            )
+            .await
+        }
+    };
+    for n in 0..5 {
+        guess(n).await.problem(422, "validation_failed");
+    }
+    let res = guess(5).await;
+    res.problem(429, "too_many_attempts");
+    assert!(res.header("retry-after").is_some());
+}
 
 async fn public_reads_with_a_token_are_private(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -397,17 +442,18 @@ async fn revocation_reaches_other_instances(backend: Backend) {
             .status,
         204
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // The documented bound is 2 s (session state cache); allow scheduling slack.
+    let started = Instant::now();
     loop {
         let status = second.get_as(&token, "/api/v1/me").await.status;
         if status == 401 {
             break;
         }
         assert!(
-            Instant::now() < deadline,
-            "the other instance never noticed the logout"
+            started.elapsed() < Duration::from_millis(3500),
+            "the other instance kept accepting the token"
         );
-        actix_rt::time::sleep(Duration::from_millis(100)).await;
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

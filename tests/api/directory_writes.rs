@@ -13,7 +13,143 @@ both_backends!(
     concurrent_patches_with_one_etag_one_wins,
     relocation_over_http_is_audited,
     unknown_fields_are_refused,
+    paging_is_stable_under_inserts,
+    staff_sides_survive_employer_and_provider_changes,
 );
+
+async fn paging_is_stable_under_inserts(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.token_for(Role::Coordinator).await;
+    let first = app.get("/api/v1/offices?limit=2").await.json();
+    let orgs = app.get("/api/v1/organizations").await.json();
+    let provider = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "welfare_provider")
+        .unwrap()["id"]
+        .clone();
+    let res = app
+        .send_json(
+            app.client.post(app.url("/api/v1/offices")).bearer_auth(&token),
+            &office_body(&provider),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let mut seen = slugs(&first);
+    let mut cursor = first["next_cursor"].as_str().map(str::to_owned);
+    while let Some(c) = cursor {
+        let page = app
+            .get(&format!("/api/v1/offices?limit=2&cursor={c}"))
+            .await
+            .json();
+        seen.extend(slugs(&page));
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 6, "no office skipped or repeated: {seen:?}");
+    assert_eq!(
+        seen.last().unwrap(),
+        "innenstadt-nord",
+        "the new office comes last (creation order)"
+    );
+}
+
+async fn staff_sides_survive_employer_and_provider_changes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, admin) = app.token_for(Role::Admin).await;
+    let (person, _) = app.create_account(Role::Staff, false); // employed by the city
+    app.assign(&person, "eving-scharnhorst");
+    let orgs = app.get("/api/v1/organizations").await.json();
+    let id_of = |name: &str| {
+        orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let drk = id_of("DRK Kreisverband Dortmund e.V.");
+    let city = id_of("Stadt Dortmund");
+
+    // A city-side person cannot be moved to a provider employer while assigned.
+    let user_path = format!("/api/v1/users/{person}");
+    let etag = app
+        .get_as(&admin, &user_path)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    app.send_json(
+        app.client
+            .patch(app.url(&user_path))
+            .bearer_auth(&admin)
+            .insert_header(("if-match", etag)),
+        &json!({"employer_organization_id": drk}),
+    )
+    .await
+    .problem(409, "staff_side_conflict");
+    // The city cannot stop being the municipality while it employs city-side staff.
+    let org_path = format!("/api/v1/organizations/{city}");
+    let etag = app.etag(&org_path).await;
+    app.send_json(
+        app.client
+            .patch(app.url(&org_path))
+            .bearer_auth(&admin)
+            .insert_header(("if-match", etag)),
+        &json!({"kind": "partner"}),
+    )
+    .await
+    .problem(409, "staff_side_conflict");
+    // A provider named by offices stays a welfare provider.
+    let org_path = format!("/api/v1/organizations/{drk}");
+    let etag = app.etag(&org_path).await;
+    app.send_json(
+        app.client
+            .patch(app.url(&org_path))
+            .bearer_auth(&admin)
+            .insert_header(("if-match", etag)),
+        &json!({"kind": "partner"}),
+    )
+    .await
+    .problem(409, "organization_in_use");
+
+    // An office's provider cannot change under an open provider-side assignment.
+    let (drk_person, _) = app.create_account(Role::Staff, false);
+    {
+        let pool = app.pool();
+        let mut conn = pool.get().unwrap();
+        let etag_user = persistence::users::find(&mut conn, &drk_person)
+            .unwrap()
+            .unwrap()
+            .version;
+        persistence::users::update(
+            &mut conn,
+            &drk_person,
+            etag_user,
+            &persistence::users::UserChanges {
+                employer_organization_id: Some(drk.clone()),
+                ..Default::default()
+            },
+            &persistence::audit::AuditContext::system("test"),
+        )
+        .unwrap();
+    }
+    app.assign_between(&drk_person, "eving-scharnhorst", "provider", (2022, 1, 1), None);
+    let awo = id_of("AWO Unterbezirk Dortmund");
+    let etag = app.etag("/api/v1/offices/eving-scharnhorst").await;
+    app.send_json(
+        app.client
+            .patch(app.url("/api/v1/offices/eving-scharnhorst"))
+            .bearer_auth(&admin)
+            .insert_header(("if-match", etag)),
+        &json!({"provider_organization_id": awo}),
+    )
+    .await
+    .problem(409, "staff_side_conflict");
+}
 
 async fn organizations_are_created_and_updated(backend: Backend) {
     let app = TestApp::spawn(backend).await;

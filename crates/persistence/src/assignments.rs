@@ -204,6 +204,7 @@ pub fn assign(
 ) -> Result<AssignmentRow, RepoError> {
     write_tx(conn, |conn| {
         let office = lock_office(conn, office_id)?;
+        crate::db::lock_key(conn, "user", user_id)?;
         let (user, kind) = person(conn, user_id)?.ok_or_else(unknown_user)?;
         if !user.active {
             return Err(staffing(StaffingError::UserInactive));
@@ -292,6 +293,7 @@ pub fn handover(
 ) -> Result<(AssignmentRow, AssignmentRow), RepoError> {
     write_tx(conn, |conn| {
         let office = lock_office(conn, office_id)?;
+        crate::db::lock_key(conn, "user", successor_id)?;
         let (user, kind) = person(conn, successor_id)?.ok_or_else(unknown_user)?;
         if !user.active {
             return Err(staffing(StaffingError::UserInactive));
@@ -384,4 +386,122 @@ pub fn insert_unchecked(
         directory::bump_version(conn)?;
         Ok(row.id)
     })
+}
+
+fn open_assignments_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> Result<Vec<(AssignmentRow, OfficeRow)>, RepoError> {
+    let today = chrono::Utc::now().date_naive();
+    Ok(staff_assignments::table
+        .inner_join(offices::table)
+        .filter(staff_assignments::user_id.eq(user_id))
+        .filter(
+            staff_assignments::ended_on
+                .is_null()
+                .or(staff_assignments::ended_on.gt(today)),
+        )
+        .select((AssignmentRow::as_select(), OfficeRow::as_select()))
+        .load(conn)?)
+}
+
+fn employer_conflict(what: &str) -> RepoError {
+    RepoError::Conflict {
+        code: "staff_side_conflict",
+        detail: format!(
+            "{what} would leave open staff assignments on a side that no longer fits the employer; \
+             end or hand over those assignments first"
+        ),
+    }
+}
+
+/// A person's employer may change only if their open assignments still fit it.
+pub(crate) fn check_employer_change(
+    conn: &mut DbConnection,
+    user_id: &str,
+    employer_id: &str,
+) -> Result<(), RepoError> {
+    let kind: Option<String> = organizations::table
+        .find(employer_id)
+        .select(organizations::kind)
+        .first(conn)
+        .optional()?;
+    let Some(kind) = kind.as_deref().and_then(OrganizationKind::parse) else {
+        return Ok(()); // the foreign key reports an unknown organization
+    };
+    let employer = Employer {
+        organization_id: employer_id,
+        kind,
+    };
+    for (row, office) in open_assignments_of(conn, user_id)? {
+        if !staffing::employer_fits(row.side()?, employer, facts(&office)) {
+            return Err(employer_conflict("changing the employer"));
+        }
+    }
+    Ok(())
+}
+
+/// An office's provider may change only if its open provider-side assignments are held
+/// by employees of the new provider.
+pub(crate) fn check_provider_change(
+    conn: &mut DbConnection,
+    office_id: &str,
+    provider_id: &str,
+) -> Result<(), RepoError> {
+    let today = chrono::Utc::now().date_naive();
+    let employers: Vec<String> = staff_assignments::table
+        .inner_join(users::table)
+        .filter(staff_assignments::office_id.eq(office_id))
+        .filter(staff_assignments::side.eq(Side::Provider.as_str()))
+        .filter(
+            staff_assignments::ended_on
+                .is_null()
+                .or(staff_assignments::ended_on.gt(today)),
+        )
+        .select(users::employer_organization_id)
+        .load(conn)?;
+    if employers.iter().any(|e| e != provider_id) {
+        return Err(employer_conflict("changing the provider"));
+    }
+    Ok(())
+}
+
+/// An organization's kind may change only if no open assignment depends on it: city-side
+/// staff need a municipality employer, and an office's provider must stay a provider.
+pub(crate) fn check_kind_change(
+    conn: &mut DbConnection,
+    org_id: &str,
+    kind: OrganizationKind,
+) -> Result<(), RepoError> {
+    let today = chrono::Utc::now().date_naive();
+    if kind != OrganizationKind::Municipality {
+        let city_staff: i64 = staff_assignments::table
+            .inner_join(users::table)
+            .filter(users::employer_organization_id.eq(org_id))
+            .filter(staff_assignments::side.eq(Side::City.as_str()))
+            .filter(
+                staff_assignments::ended_on
+                    .is_null()
+                    .or(staff_assignments::ended_on.gt(today)),
+            )
+            .count()
+            .get_result(conn)?;
+        if city_staff > 0 {
+            return Err(employer_conflict("changing the organization's kind"));
+        }
+    }
+    if kind != OrganizationKind::WelfareProvider {
+        let provided: i64 = offices::table
+            .filter(offices::provider_organization_id.eq(org_id))
+            .count()
+            .get_result(conn)?;
+        if provided > 0 {
+            return Err(RepoError::Conflict {
+                code: "organization_in_use",
+                detail: "offices name this organization as their provider; a provider must stay a welfare provider"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
 }

@@ -129,3 +129,16 @@ pub fn migration_names(folder: &std::path::Path) -> std::io::Result<Vec<String>>
     names.sort();
     Ok(names)
 }
+
+/// Serializes writers that must not interleave (same throttle key, the set of admins,
+/// one account) until the transaction ends. SQLite needs nothing: `BEGIN IMMEDIATE`
+/// already serializes every writer. PostgreSQL takes a transaction-scoped advisory lock.
+pub fn lock_key(conn: &mut DbConnection, scope: &str, key: &str) -> Result<(), RepoError> {
+    if let DbConnection::Pg(pg) = conn {
+        use diesel::sql_types::Text;
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<Text, _>(format!("{scope}:{key}"))
+            .execute(pg)?;
+    }
+    Ok(())
+}

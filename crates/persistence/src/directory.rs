@@ -23,6 +23,11 @@ pub struct DirectoryData {
 /// Loads the directory inside one read transaction, so the parts are consistent.
 pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
     conn.transaction(|conn| {
+        // One snapshot for all the reads below (SQLite's read transaction already is one).
+        if let DbConnection::Pg(pg) = conn {
+            use diesel::connection::SimpleConnection;
+            pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
         Ok(DirectoryData {
             version: version(conn)?,
             districts: districts::table

@@ -123,6 +123,11 @@ pub fn update(
             .first(conn)
             .optional()?
             .ok_or(RepoError::NotFound)?;
+        if let Some(provider) = &changes.provider_organization_id
+            && provider != &current.provider_organization_id
+        {
+            crate::assignments::check_provider_change(conn, id, provider)?;
+        }
         let c = changes.clone();
         let next = OfficeRow {
             slug: c.slug.unwrap_or(current.slug.clone()),

@@ -75,9 +75,16 @@ pub fn update(
             .first(conn)
             .optional()?
             .ok_or(RepoError::NotFound)?;
+        if let Some(kind) = changes.kind
+            && kind.as_str() != current.kind
+        {
+            crate::assignments::check_kind_change(conn, id, kind)?;
+        }
         let c = changes.clone();
+        let name = c.name.unwrap_or(current.name.clone());
         let next = OrganizationRow {
-            name: c.name.unwrap_or(current.name.clone()),
+            name_normalized: normalize_name(&name),
+            name,
             short_name: c.short_name.unwrap_or(current.short_name.clone()),
             kind: c
                 .kind
@@ -95,6 +102,7 @@ pub fn update(
         )
         .set((
             organizations::name.eq(&next.name),
+            organizations::name_normalized.eq(&next.name_normalized),
             organizations::short_name.eq(&next.short_name),
             organizations::kind.eq(&next.kind),
             organizations::website.eq(&next.website),
@@ -143,6 +151,7 @@ pub(crate) fn insert(conn: &mut DbConnection, new: NewOrganization) -> Result<Or
     let now = now();
     let row = OrganizationRow {
         id: new_id(),
+        name_normalized: normalize_name(&new.name),
         name: new.name,
         short_name: new.short_name,
         kind: new.kind.as_str().to_owned(),
@@ -160,8 +169,16 @@ pub(crate) fn insert(conn: &mut DbConnection, new: NewOrganization) -> Result<Or
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<OrganizationRow>, RepoError> {
     Ok(organizations::table
-        .filter(organizations::name.eq(name))
+        .filter(organizations::name_normalized.eq(normalize_name(name)))
         .select(OrganizationRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Names are unique regardless of case and spacing ("Caritas  Dortmund" = "caritas dortmund").
+pub fn normalize_name(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

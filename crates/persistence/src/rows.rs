@@ -20,6 +20,7 @@ pub struct DistrictRow {
 pub struct OrganizationRow {
     pub id: String,
     pub name: String,
+    pub name_normalized: String,
     pub short_name: Option<String>,
     pub kind: String,
     pub website: Option<String>,

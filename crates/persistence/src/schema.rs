@@ -12,6 +12,7 @@ diesel::table! {
     organizations (id) {
         id -> Text,
         name -> Text,
+        name_normalized -> Text,
         short_name -> Nullable<Text>,
         kind -> Text,
         website -> Nullable<Text>,

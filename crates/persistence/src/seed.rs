@@ -77,6 +77,9 @@ pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<SeedReport>, Repo
 
 pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
     write_tx(conn, |conn| {
+        // Instances starting together on an empty database seed one after the other;
+        // the later ones find everything present.
+        crate::db::lock_key(conn, "seed", "")?;
         let mut report = SeedReport::default();
         let org_id = |conn: &mut DbConnection, name: &str| -> Result<String, RepoError> {
             Ok(organizations::find_by_name(conn, name)?

@@ -181,7 +181,17 @@ pub fn update(
     ctx: &AuditContext,
 ) -> Result<UserRow, RepoError> {
     write_tx(conn, |conn| {
+        if changes.role.is_some() {
+            // Two admins demoting each other at once must not leave none.
+            crate::db::lock_key(conn, "admins", "")?;
+        }
+        crate::db::lock_key(conn, "user", id)?;
         let current = find(conn, id)?.ok_or(RepoError::NotFound)?;
+        if let Some(employer) = &changes.employer_organization_id
+            && employer != &current.employer_organization_id
+        {
+            crate::assignments::check_employer_change(conn, id, employer)?;
+        }
         if let Some(role) = changes.role
             && role != Role::Admin
             && current.role == Role::Admin.as_str()
@@ -247,6 +257,8 @@ pub fn set_active(
     ctx: &AuditContext,
 ) -> Result<UserRow, RepoError> {
     write_tx(conn, |conn| {
+        crate::db::lock_key(conn, "admins", "")?;
+        crate::db::lock_key(conn, "user", id)?;
         let current = find(conn, id)?.ok_or(RepoError::NotFound)?;
         if !active && current.active && current.role == Role::Admin.as_str() && active_admins(conn)? <= 1 {
             return Err(last_admin_conflict());

@@ -24,6 +24,8 @@ INSERT INTO districts (code, name, position) VALUES
 CREATE TABLE organizations (
     id TEXT PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
+    -- Case- and space-folded in Rust (Unicode-aware, unlike SQLite's lower()).
+    name_normalized TEXT NOT NULL UNIQUE,
     short_name TEXT,
     kind TEXT NOT NULL CHECK (kind IN ('municipality', 'welfare_provider', 'partner')),
     website TEXT,
@@ -31,7 +33,6 @@ CREATE TABLE organizations (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE UNIQUE INDEX organizations_name_key ON organizations (lower(name));
 
 CREATE TABLE offices (
     id TEXT PRIMARY KEY NOT NULL,

@@ -90,6 +90,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
         let actor = match auth.integration(&hash) {
             Some(actor) => actor,
             None => {
+                let generation = auth.generation();
                 let pool = state.pool.clone();
                 let h = hash.clone();
                 let row = web::block(move || {
@@ -103,7 +104,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                     role: Role::Reader,
                     offices: Default::default(),
                 });
-                auth.remember_integration(&hash, actor.clone());
+                auth.remember_integration(generation, &hash, actor.clone());
                 actor
             }
         };
@@ -134,6 +135,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
     let session = match auth.session(&claims.sid) {
         Some(session) => session,
         None => {
+            let generation = auth.generation();
             let pool = state.pool.clone();
             let sid = claims.sid.clone();
             let session = web::block(move || {
@@ -142,7 +144,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             })
             .await??
             .map(std::sync::Arc::new);
-            auth.remember_session(&claims.sid, session.clone());
+            auth.remember_session(generation, &claims.sid, session.clone());
             session
         }
     };

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -46,11 +47,13 @@ impl Default for AuthConfig {
                 free: 5,
                 base: Duration::from_secs(1),
                 max: Duration::from_secs(15 * 60),
+                forget_after: Duration::from_secs(24 * 3600),
             },
             address_throttle: Policy {
                 free: 20,
                 base: Duration::from_secs(1),
                 max: Duration::from_secs(15 * 60),
+                forget_after: Duration::from_secs(24 * 3600),
             },
         }
     }
@@ -65,6 +68,9 @@ pub struct AuthState {
     verified: Mutex<HashMap<String, Arc<Claims>>>,
     sessions: Mutex<HashMap<String, Fetched<Arc<SessionState>>>>,
     integrations: Mutex<HashMap<String, Fetched<Actor>>>,
+    /// Bumped by every revocation on this instance; a state read from the database
+    /// before a revocation is not cached after it (it might be the revoked one).
+    generation: AtomicU64,
 }
 
 const CACHE_LIMIT: usize = 10_000;
@@ -81,6 +87,7 @@ impl AuthState {
             verified: Mutex::default(),
             sessions: Mutex::default(),
             integrations: Mutex::default(),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -111,8 +118,16 @@ impl AuthState {
             .map(|(_, s)| s.clone())
     }
 
-    pub(crate) fn remember_session(&self, sid: &str, state: Option<Arc<SessionState>>) {
+    /// The revocation generation; read it before fetching a state from the database.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn remember_session(&self, fetched_in: u64, sid: &str, state: Option<Arc<SessionState>>) {
         let mut cache = self.sessions.lock().expect("cache lock");
+        if self.generation() != fetched_in {
+            return;
+        }
         if cache.len() >= CACHE_LIMIT {
             let ttl = self.config.state_ttl;
             cache.retain(|_, (at, _)| at.elapsed() < ttl);
@@ -128,8 +143,11 @@ impl AuthState {
             .map(|(_, a)| a.clone())
     }
 
-    pub(crate) fn remember_integration(&self, hash: &str, actor: Option<Actor>) {
+    pub(crate) fn remember_integration(&self, fetched_in: u64, hash: &str, actor: Option<Actor>) {
         let mut cache = self.integrations.lock().expect("cache lock");
+        if self.generation() != fetched_in {
+            return;
+        }
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
@@ -139,7 +157,10 @@ impl AuthState {
     /// Forgets every cached session and token state on this instance, after a change
     /// that revokes access (logout, password change, deactivation, token revocation).
     pub fn forget_states(&self) {
-        self.sessions.lock().expect("cache lock").clear();
-        self.integrations.lock().expect("cache lock").clear();
+        let mut sessions = self.sessions.lock().expect("cache lock");
+        let mut integrations = self.integrations.lock().expect("cache lock");
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        sessions.clear();
+        integrations.clear();
     }
 }

@@ -41,7 +41,7 @@ fn unauthenticated_with(code: &'static str, detail: &str) -> ApiError {
     err
 }
 
-fn throttled(wait: Duration) -> ApiError {
+pub(crate) fn throttled(wait: Duration) -> ApiError {
     let mut err = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
@@ -126,22 +126,30 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let email = persistence::users::normalize_email(&body.email);
+    let mut email = persistence::users::normalize_email(&body.email);
+    if email.len() > 254 {
+        // No account has such an email; keep throttle keys bounded.
+        email = "(too long)".into();
+    }
     let address = client_address(&req, &state.auth.config.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
-    let keys = [format!("account:{email}"), format!("address:{address}")];
     let cfg = state.auth.config.clone();
+    let account_key = (format!("account:{email}"), cfg.account_throttle);
+    let address_key = (format!("address:{address}"), cfg.address_throttle);
 
-    let (lookup_keys, lookup_email) = (keys.to_vec(), email.clone());
-    let (blocked, user) = state
+    // Count the attempt before checking the password, so parallel guesses cannot all
+    // pass the check before the first failure is recorded.
+    let keys = vec![account_key.clone(), address_key.clone()];
+    let lookup_email = email.clone();
+    let (admitted, user) = state
         .db(move |conn| {
-            let blocked = persistence::throttle::blocked_for(conn, &lookup_keys)?;
+            let admitted = persistence::throttle::begin_attempt(conn, &keys)?;
             let user = persistence::users::find_by_email(conn, &lookup_email)?;
-            Ok::<_, persistence::RepoError>((blocked, user))
+            Ok((admitted, user))
         })
         .await?;
-    if let Some(wait) = blocked {
+    if let Err(wait) = admitted {
         tracing::warn!(event = "authn_login_lock", address = %address, "sign-in refused: throttled");
         return Err(throttled(wait));
     }
@@ -165,32 +173,20 @@ pub async fn login(
         (outcome, upgraded)
     })
     .await?;
-    let user = match (user.filter(|u| u.active), outcome) {
-        (Some(user), (Verification::Match { .. }, upgraded)) => {
-            let (id, old, account_key) = (user.id.clone(), user.password_hash.clone(), keys[0].clone());
-            state
-                .db(move |conn| {
-                    persistence::throttle::clear(conn, &account_key)?;
-                    if let Some(new_hash) = upgraded {
-                        persistence::users::upgrade_hash(conn, &id, &old, &new_hash)?;
-                    }
-                    Ok::<_, persistence::RepoError>(())
-                })
-                .await?;
-            user
-        }
-        _ => {
-            let policies = vec![
-                (keys[0].clone(), cfg.account_throttle),
-                (keys[1].clone(), cfg.address_throttle),
-            ];
-            state
-                .db(move |conn| persistence::throttle::record_failure(conn, &policies))
-                .await?;
-            tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
-            return Err(invalid_credentials());
-        }
+    let (Some(user), (Verification::Match { .. }, upgraded)) = (user.filter(|u| u.active), outcome) else {
+        tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
+        return Err(invalid_credentials());
     };
+    let (id, old) = (user.id.clone(), user.password_hash.clone());
+    state
+        .db(move |conn| {
+            persistence::throttle::succeeded(conn, &account_key.0, &[address_key])?;
+            if let Some(new_hash) = upgraded {
+                persistence::users::upgrade_hash(conn, &id, &old, &new_hash)?;
+            }
+            Ok(())
+        })
+        .await?;
     tracing::info!(event = "authn_login_success", user = %user.id, "signed in");
     let tokens = start_session(&state, user.id.clone(), user.role.clone()).await?;
     Ok(HttpResponse::Ok()

@@ -91,15 +91,23 @@ pub async fn change_password(
     let pool = state.pool.clone();
     let user_id = caller.actor.id.clone();
     let ctx = caller.audit();
+    let policy = state.auth.config.account_throttle;
     let user = web::block(move || -> Result<_, ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::users::find(&mut conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("no such account"))?;
+        // Guessing the current password with a stolen token is throttled like sign-in.
+        let key = (format!("account:{}", user.email_normalized), policy);
+        if let Err(wait) = persistence::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key))? {
+            return Err(crate::routes::auth::throttled(wait));
+        }
         let mut errors = ValidationErrors::default();
         if passwords::verify(&user.password_hash, &body.current_password) == Verification::Mismatch {
+            tracing::warn!(event = "authn_password_change_fail", user = %user.id, "wrong current password");
             errors.add("/current_password", "is not your current password");
             return Err(ApiError::validation(errors));
         }
+        persistence::throttle::succeeded(&mut conn, &key.0, &[])?;
         if body.new_password == body.current_password {
             errors.add("/new_password", "must differ from the current password");
         }
