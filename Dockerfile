@@ -6,11 +6,14 @@ WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p lokal-willkommen
 
-# Runtime stage: a slim image running as an unprivileged user.
+# Runtime stage: a slim image running as an unprivileged user. The data folder exists and
+# belongs to that user, so a named volume mounted there inherits the ownership (the token
+# signing key is generated into it on first start unless LW_JWT_KEY_FILE is set).
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /var/lib/lokal-willkommen --create-home lw
+    && useradd --system --uid 10001 --home-dir /var/lib/lokal-willkommen --create-home lw \
+    && install -d -o lw -g lw /var/lib/lokal-willkommen/data
 COPY --from=build /src/target/release/lokal-willkommen /usr/local/bin/lokal-willkommen
 USER lw
 WORKDIR /var/lib/lokal-willkommen
