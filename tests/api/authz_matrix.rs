@@ -85,11 +85,20 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             [A, A, D, D, D, D, D, D],
         ),
         (("GET", "/api/v1/reports/staffing"), [A, A, D, D, D, D, D, D]),
+        // Staff with an office may add local services (for that office: the body decides);
+        // the base offer is for coordinators and admins.
+        (("POST", "/api/v1/services"), [A, A, A, A, D, D, D, D]),
+        (("PATCH", "/api/v1/services/{id}"), [A, A, D, D, D, D, D, D]),
+        (
+            ("PUT", "/api/v1/offices/{id}/consultation-hours"),
+            [A, A, A, D, D, D, D, D],
+        ),
     ]
 }
 
 struct Ids {
     assignment: String,
+    service: String,
     user: String,
     organization: String,
     office: String,
@@ -101,6 +110,8 @@ fn concrete(template: &str, ids: &Ids) -> String {
         &ids.user
     } else if template.contains("/organizations/") {
         &ids.organization
+    } else if template.contains("/services/") {
+        &ids.service
     } else if template.contains("/api-tokens/") {
         &ids.api_token
     } else {
@@ -141,7 +152,12 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
     }
     // Every operation states its security: required, optional (`{}` among the
     // requirements: public reads), or none, which only these may have.
-    const PUBLIC: [(&str, &str); 5] = [
+    const PUBLIC: [(&str, &str); 10] = [
+        ("GET", "/hsds/"),
+        ("GET", "/hsds/services"),
+        ("GET", "/hsds/services/{id}"),
+        ("GET", "/hsds/organizations"),
+        ("GET", "/hsds/service_at_locations"),
         ("GET", "/healthz"),
         ("GET", "/readyz"),
         ("GET", "/.well-known/jwks.json"),
@@ -225,6 +241,10 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         office: "mengede-huckarde".into(),
         api_token: victim_token,
         assignment: former,
+        service: app.get("/api/v1/services").await.json()["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     };
 
     // A valid token whose payload was altered, and an expired but correctly signed one.

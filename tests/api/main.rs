@@ -2,6 +2,7 @@
 
 mod auth;
 mod authz_matrix;
+mod content;
 mod directory;
 mod directory_writes;
 mod errors;

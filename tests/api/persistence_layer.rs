@@ -135,12 +135,7 @@ async fn relocation_rules(backend: Backend) {
     .unwrap();
     let history = offices::history(&mut conn, &id).unwrap();
     assert_eq!(history.len(), 3);
-    assert!(
-        history[1]
-            .to_domain()
-            .unwrap()
-            .covers(chrono::Utc::now().date_naive())
-    );
+    assert!(history[1].to_domain().unwrap().covers(persistence::today()));
 }
 
 async fn database_refuses_overlapping_periods(backend: Backend) {

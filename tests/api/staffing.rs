@@ -112,7 +112,7 @@ async fn tandem_lifecycle_and_status(backend: Backend) {
     // Ending the provider side leaves the city side alone.
     let view = app.get_as(&coordinator, staff).await.json();
     let provider_assignment = view["provider"]["id"].as_str().unwrap().to_owned();
-    let today = chrono::Utc::now().date_naive();
+    let today = persistence::today();
     let res = post(
         &app,
         &coordinator,
@@ -418,7 +418,7 @@ async fn staff_scope_follows_assignments(backend: Backend) {
     .await
     .problem(403, "forbidden");
 
-    let today = chrono::Utc::now().date_naive();
+    let today = persistence::today();
     post(
         &app,
         &coordinator,

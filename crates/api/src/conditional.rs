@@ -14,7 +14,12 @@ pub struct JsonBody {
 
 impl JsonBody {
     pub fn new<T: serde::Serialize>(value: &T) -> JsonBody {
-        let bytes = Bytes::from(serde_json::to_vec(value).expect("views serialize"));
+        Self::raw(serde_json::to_vec(value).expect("views serialize"))
+    }
+
+    /// Any body with its strong ETag.
+    pub fn raw(bytes: Vec<u8>) -> JsonBody {
+        let bytes = Bytes::from(bytes);
         let digest = Sha256::digest(&bytes);
         let mut tag = String::with_capacity(34);
         tag.push('"');

@@ -20,6 +20,7 @@ use persistence::directory::{self, DirectoryData};
 use persistence::{DbPool, RepoError};
 
 use crate::conditional::JsonBody;
+use crate::content_views::{ConsultationHoursView, Schedule, ServiceView, TopicView};
 use crate::pagination::{DEFAULT_LIMIT, paginate};
 use crate::views::{DistrictView, LocationView, OfficeView, OrganizationView};
 
@@ -36,6 +37,15 @@ pub struct Snapshot {
     pub offices_private: Vec<OfficeView>,
     /// Staffing per office, parallel to `offices`.
     pub staffing: Vec<OfficeStaffing>,
+    /// Consultation hours per office, parallel to `offices`.
+    pub hours: Vec<ConsultationHoursView>,
+    pub schedules: Vec<Schedule>,
+    hours_bodies: Vec<JsonBody>,
+    /// In official order.
+    pub topics: Vec<TopicView>,
+    /// Sorted by id.
+    pub services: Vec<ServiceView>,
+    service_index: HashMap<String, usize>,
     /// Oldest first, parallel to `offices`.
     pub locations: Vec<Vec<LocationView>>,
     office_index: HashMap<String, usize>,
@@ -53,6 +63,8 @@ pub struct FirstPages {
     pub organizations: JsonBody,
     pub offices: JsonBody,
     pub offices_private: JsonBody,
+    pub topics: JsonBody,
+    pub services: JsonBody,
 }
 
 /// An office's tandem today, without names.
@@ -104,8 +116,30 @@ impl Snapshot {
                 .or_default()
                 .push(row.to_domain()?);
         }
+        let content = &data.content;
+        let group = |office_id: &str| {
+            (
+                content
+                    .slots
+                    .iter()
+                    .filter(|r| r.office_id == office_id)
+                    .collect::<Vec<_>>(),
+                content
+                    .closures
+                    .iter()
+                    .filter(|r| r.office_id == office_id)
+                    .collect::<Vec<_>>(),
+                content
+                    .extra_sessions
+                    .iter()
+                    .filter(|r| r.office_id == office_id)
+                    .collect::<Vec<_>>(),
+            )
+        };
         let mut offices = Vec::with_capacity(data.offices.len());
         let mut staffing = Vec::with_capacity(data.offices.len());
+        let mut hours = Vec::with_capacity(data.offices.len());
+        let mut schedules = Vec::with_capacity(data.offices.len());
         let mut locations = Vec::with_capacity(data.offices.len());
         for row in &data.offices {
             let provider = org_ref(&row.provider_organization_id)
@@ -116,7 +150,15 @@ impl Snapshot {
                 .get(row.id.as_str())
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            offices.push(OfficeView::from_row(row, codes, provider, current)?);
+            let (slots, closures, extras) = group(&row.id);
+            let (hours_view, schedule) =
+                ConsultationHoursView::build(&row.id, row.by_appointment, &slots, &closures, &extras)?;
+            let mut view = OfficeView::from_row(row, codes, provider, current)?;
+            view.opening_hours = hours_view.opening_hours.clone();
+            view.languages = hours_view.languages.clone();
+            offices.push(view);
+            hours.push(hours_view);
+            schedules.push(schedule);
             locations.push(history);
             let assigned = assignments_of.remove(row.id.as_str()).unwrap_or_default();
             staffing.push(OfficeStaffing {
@@ -144,12 +186,29 @@ impl Snapshot {
                 ..o.clone()
             })
             .collect();
+        let topics = content
+            .topics
+            .iter()
+            .map(TopicView::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let services = content
+            .services
+            .iter()
+            .map(ServiceView::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let service_index = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
         let limit = DEFAULT_LIMIT as usize;
         let first_pages = FirstPages {
             districts: JsonBody::new(&paginate(&districts, |d| &d.sort_key, None, limit)),
             organizations: JsonBody::new(&paginate(&organizations, |o| &o.id, None, limit)),
             offices: JsonBody::new(&paginate(&offices, |o| &o.id, None, limit)),
             offices_private: JsonBody::new(&paginate(&offices_private, |o| &o.id, None, limit)),
+            topics: JsonBody::new(&paginate(&topics, |t| &t.sort_key, None, limit)),
+            services: JsonBody::new(&paginate(&services, |s| &s.id, None, limit)),
         };
         Ok(Snapshot {
             version: data.version,
@@ -166,6 +225,12 @@ impl Snapshot {
             offices,
             offices_private,
             staffing,
+            hours_bodies: hours.iter().map(JsonBody::new).collect(),
+            hours,
+            schedules,
+            topics,
+            services,
+            service_index,
             locations,
             office_index,
             organization_index,
@@ -180,6 +245,22 @@ impl Snapshot {
 
     pub fn office_body(&self, index: usize) -> &JsonBody {
         &self.office_bodies[index]
+    }
+
+    pub fn hours_body(&self, index: usize) -> &JsonBody {
+        &self.hours_bodies[index]
+    }
+
+    pub fn service(&self, id: &str) -> Option<usize> {
+        self.service_index.get(id).copied()
+    }
+
+    /// The base offer plus the office's local services, in id order.
+    pub fn services_of(&self, office_id: &str) -> Vec<&ServiceView> {
+        self.services
+            .iter()
+            .filter(|s| s.office_id.as_deref().is_none_or(|o| o == office_id))
+            .collect()
     }
 
     /// The offices as a caller sees them: with staffing status when `private`.
@@ -225,13 +306,9 @@ pub struct DirectoryCache {
     current: RwLock<Arc<Snapshot>>,
 }
 
-/// The calendar day the directory's "current" refers to.
-///
-/// UTC for now: a move recorded for a day shows up to two hours late around midnight
-/// in Dortmund. Issue 5 (consultation hours) brings a time-zone crate and makes this
-/// the Europe/Berlin day.
+/// The calendar day the directory's "current" refers to: today in Dortmund.
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    persistence::today()
 }
 
 impl DirectoryCache {

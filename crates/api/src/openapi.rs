@@ -27,6 +27,8 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "integrations", description = "Read-only tokens for integrations (admins)"),
         (name = "audit", description = "The audit log (admins)"),
         (name = "staffing", description = "The city/provider tandem of each office"),
+        (name = "content", description = "Consultation hours, sessions, languages, topics and services"),
+        (name = "hsds", description = "Open Referral HSDS 3.0 export for other directories"),
         (name = "operations", description = "Probes for orchestrators"),
     ),
     components(schemas(crate::problem::Problem)),

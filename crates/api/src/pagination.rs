@@ -114,6 +114,8 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Language for localized texts (ISO 639 code); overrides `Accept-Language`.
+    pub lang: Option<String>,
 }
 
 impl ListQuery {

@@ -161,6 +161,14 @@ pub struct OfficeView {
     pub description: LocalizedText,
     /// Where the office is today; `null` before its first location applies or after it closed.
     pub current_location: Option<LocationView>,
+    /// Weekly consultation hours in OpenStreetMap `opening_hours` syntax; empty when none
+    /// are published.
+    #[schema(example = "Mo,Fr 09:00-12:00; Tu 13:00-16:00; Th 14:00-17:00")]
+    pub opening_hours: String,
+    /// Consultations are also possible by appointment.
+    pub by_appointment: bool,
+    /// Languages of the office's consultation sessions (ISO 639 codes).
+    pub languages: Vec<String>,
     /// Whether both sides of the tandem are staffed today. Only for authenticated
     /// callers; `null` in anonymous responses.
     pub staffing_status: Option<domain::staffing::StaffingStatus>,
@@ -197,6 +205,9 @@ impl OfficeView {
             },
             description: row.description()?,
             current_location,
+            opening_hours: String::new(),
+            by_appointment: row.by_appointment,
+            languages: Vec::new(),
             staffing_status: None,
             updated_at: row.updated_at.and_utc(),
             version: row.version,

@@ -77,6 +77,12 @@ pub enum Action {
     ManageStaffing,
     /// The network-wide staffing report.
     ReadStaffingReport,
+    /// An office's consultation hours: its own staff keep them current.
+    ManageConsultationHours,
+    /// Services of one office.
+    ManageLocalServices,
+    /// The base offer shared by every office.
+    ManageBaseServices,
 }
 
 /// What the action touches.
@@ -110,8 +116,9 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
         | UpdateOfficeStructure
         | RelocateOffice
         | ManageStaffing
-        | ReadStaffingReport => user && matches!(actor.role, Admin | Coordinator),
-        UpdateOfficeDetails | ReadStaffing => {
+        | ReadStaffingReport
+        | ManageBaseServices => user && matches!(actor.role, Admin | Coordinator),
+        UpdateOfficeDetails | ReadStaffing | ManageConsultationHours | ManageLocalServices => {
             user && match actor.role {
                 Admin | Coordinator => true,
                 Staff => matches!(resource, Resource::Office(id) if actor.offices.contains(id)),
@@ -143,7 +150,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 14] = [
+    const ALL_ACTIONS: [Action; 17] = [
         Action::ReadOwnAccount,
         Action::ChangeOwnPassword,
         Action::ManageUsers,
@@ -158,6 +165,9 @@ mod tests {
         Action::ReadStaffing,
         Action::ManageStaffing,
         Action::ReadStaffingReport,
+        Action::ManageConsultationHours,
+        Action::ManageLocalServices,
+        Action::ManageBaseServices,
     ];
 
     #[test]
@@ -186,7 +196,7 @@ mod tests {
     proptest! {
         /// Readers never write; admins may do everything; nobody but admins manages accounts.
         #[test]
-        fn role_invariants(role_i in 0usize..4, action_i in 0usize..14, own in any::<bool>()) {
+        fn role_invariants(role_i in 0usize..4, action_i in 0usize..17, own in any::<bool>()) {
             let role = Role::ALL[role_i];
             let action = ALL_ACTIONS[action_i];
             let a = actor(role, if own { &["o"] } else { &[] });

@@ -5,11 +5,13 @@
 
 pub mod authz;
 pub mod district;
+pub mod languages;
 pub mod localized;
 pub mod location;
 pub mod office;
 pub mod organization;
 pub mod password;
+pub mod schedule;
 pub mod staffing;
 pub mod validation;
 

@@ -392,7 +392,7 @@ fn open_assignments_of(
     conn: &mut DbConnection,
     user_id: &str,
 ) -> Result<Vec<(AssignmentRow, OfficeRow)>, RepoError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::today();
     Ok(staff_assignments::table
         .inner_join(offices::table)
         .filter(staff_assignments::user_id.eq(user_id))
@@ -448,7 +448,7 @@ pub(crate) fn check_provider_change(
     office_id: &str,
     provider_id: &str,
 ) -> Result<(), RepoError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::today();
     let employers: Vec<String> = staff_assignments::table
         .inner_join(users::table)
         .filter(staff_assignments::office_id.eq(office_id))
@@ -473,7 +473,7 @@ pub(crate) fn check_kind_change(
     org_id: &str,
     kind: OrganizationKind,
 ) -> Result<(), RepoError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::today();
     if kind != OrganizationKind::Municipality {
         let city_staff: i64 = staff_assignments::table
             .inner_join(users::table)

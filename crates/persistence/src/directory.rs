@@ -18,6 +18,8 @@ pub struct DirectoryData {
     pub location_periods: Vec<LocationPeriodRow>,
     /// Staff assignments, for each office's staffing status (names are not loaded).
     pub assignments: Vec<crate::assignments::AssignmentRow>,
+    /// Consultation hours, topics and services.
+    pub content: crate::content::ContentData,
 }
 
 /// Loads the directory inside one read transaction, so the parts are consistent.
@@ -51,6 +53,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
                 .select(LocationPeriodRow::as_select())
                 .load(conn)?,
             assignments: crate::assignments::all(conn)?,
+            content: crate::content::load(conn)?,
         })
     })
 }

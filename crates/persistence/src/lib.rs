@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod assignments;
 pub mod audit;
+pub mod content;
 pub mod db;
 pub mod directory;
 mod error;
@@ -21,6 +22,11 @@ pub use error::RepoError;
 /// A new UUIDv7 as stored: text, sortable by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// Today's date in Dortmund (Europe/Berlin): the day "current" refers to everywhere.
+pub fn today() -> chrono::NaiveDate {
+    domain::schedule::berlin_today(chrono::Utc::now())
 }
 
 /// The current UTC time at the precision both databases store (microseconds).

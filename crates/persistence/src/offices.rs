@@ -262,6 +262,7 @@ pub(crate) fn insert(
         version: 1,
         created_at: now,
         updated_at: now,
+        by_appointment: false,
     };
     diesel::insert_into(offices::table)
         .values(&row)

@@ -52,6 +52,7 @@ pub struct OfficeRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub by_appointment: bool,
 }
 
 impl OfficeRow {

@@ -38,6 +38,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        by_appointment -> Bool,
     }
 }
 
@@ -168,6 +169,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consultation_slots (id) {
+        id -> Text,
+        office_id -> Text,
+        weekday -> Integer,
+        opens -> Text,
+        closes -> Text,
+        languages -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    consultation_closures (id) {
+        id -> Text,
+        office_id -> Text,
+        first_day -> Date,
+        last_day -> Date,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    extra_sessions (id) {
+        id -> Text,
+        office_id -> Text,
+        day -> Date,
+        opens -> Text,
+        closes -> Text,
+        languages -> Text,
+        place -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    topics (code) {
+        code -> Text,
+        name -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        office_id -> Nullable<Text>,
+        code -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        topics -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(staff_assignments -> users (user_id));
@@ -188,4 +246,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     login_throttle,
     staff_assignments,
+    consultation_slots,
+    consultation_closures,
+    extra_sessions,
+    topics,
+    services,
 );

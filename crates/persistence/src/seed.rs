@@ -63,6 +63,7 @@ const ORGANIZATIONS: &[(&str, &str, OrganizationKind, &str)] = &[
 pub struct SeedReport {
     pub organizations_created: usize,
     pub offices_created: usize,
+    pub services_created: usize,
 }
 
 /// Seeds only when the database has no organizations yet (a fresh database).
@@ -136,6 +137,9 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                 },
                 None,
             )?;
+            if let Some(hours) = &office.hours {
+                crate::content::insert_hours(conn, &row.id, hours)?;
+            }
             for later in &office.locations[1..] {
                 let host = match later.host {
                     Some(h) => Some(org_id(conn, h)?),
@@ -145,6 +149,30 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                 offices::relocate_in_tx(conn, &row.id, moved_on, later.clone().into_new(host), None)?;
             }
             report.offices_created += 1;
+        }
+        for (code, name_de, name_en, description_de, topics) in BASE_OFFER {
+            let exists: i64 = {
+                use diesel::prelude::*;
+                crate::schema::services::table
+                    .filter(crate::schema::services::code.eq(code))
+                    .count()
+                    .get_result(conn)?
+            };
+            if exists == 0 {
+                let mut name = LocalizedText::german(*name_de);
+                name.0.insert("en".into(), (*name_en).into());
+                crate::content::insert_service(
+                    conn,
+                    crate::content::NewService {
+                        office_id: None,
+                        code: Some((*code).into()),
+                        name,
+                        description: LocalizedText::german(*description_de),
+                        topics: topics.iter().map(|t| (*t).to_owned()).collect(),
+                    },
+                )?;
+                report.services_created += 1;
+            }
         }
         if report != SeedReport::default() {
             directory::bump_version(conn)?;
@@ -207,6 +235,8 @@ struct OfficeSeed {
     phone: Option<&'static str>,
     email: Option<&'static str>,
     locations: Vec<LocationSeed>,
+    /// Only published hours; no office gets invented ones.
+    hours: Option<crate::content::Hours>,
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -224,6 +254,7 @@ fn office_seeds() -> Vec<OfficeSeed> {
             opened_on: date(2016, 10, 1),
             phone: None,
             email: None,
+            hours: None,
             locations: vec![LocationSeed {
                 note: Some(
                     "Pilotbüro, eröffnet im Oktober 2016; der genaue Tag ist nicht veröffentlicht, \
@@ -240,6 +271,7 @@ fn office_seeds() -> Vec<OfficeSeed> {
             opened_on: date(2018, 2, 9),
             phone: Some("0231 50 11 148"),
             email: Some("lokalwillkommen.mh@stadtdo.de"),
+            hours: Some(mengede_hours()),
             locations: vec![
                 LocationSeed {
                     from: None,
@@ -272,6 +304,7 @@ fn office_seeds() -> Vec<OfficeSeed> {
             opened_on: date(2018, 3, 9),
             phone: None,
             email: None,
+            hours: None,
             locations: vec![LocationSeed::at("Schildplatz 7", "44263", Hoerde)],
         },
         OfficeSeed {
@@ -282,6 +315,7 @@ fn office_seeds() -> Vec<OfficeSeed> {
             opened_on: date(2019, 1, 31),
             phone: None,
             email: None,
+            hours: None,
             locations: vec![LocationSeed::at("Bayrische Straße 135", "44339", Eving)],
         },
         OfficeSeed {
@@ -292,6 +326,7 @@ fn office_seeds() -> Vec<OfficeSeed> {
             opened_on: date(2019, 2, 6),
             phone: None,
             email: None,
+            hours: None,
             locations: vec![LocationSeed::at(
                 "Lütgendortmunder Straße 128",
                 "44388",
@@ -300,3 +335,81 @@ fn office_seeds() -> Vec<OfficeSeed> {
         },
     ]
 }
+
+/// The published hours of Mengede/Huckarde: Mon and Fri 9-12, Tue 13-16, Thu 14-17,
+/// also by appointment; German, Arabic, English, Persian, Kurdish.
+fn mengede_hours() -> crate::content::Hours {
+    let languages: Vec<String> = ["de", "ar", "en", "fa", "ku"].map(String::from).to_vec();
+    let slot = |weekday, opens: &str, closes: &str| crate::content::HoursSlot {
+        weekday,
+        opens: opens.to_owned(),
+        closes: closes.to_owned(),
+        languages: languages.clone(),
+        note: None,
+    };
+    crate::content::Hours {
+        by_appointment: true,
+        slots: vec![
+            slot(1, "09:00", "12:00"),
+            slot(2, "13:00", "16:00"),
+            slot(4, "14:00", "17:00"),
+            slot(5, "09:00", "12:00"),
+        ],
+        closures: Vec::new(),
+        extra_sessions: Vec::new(),
+    }
+}
+
+/// The shared base offer of every office: (code, German name, English name, description, topics).
+const BASE_OFFER: &[(&str, &str, &str, &str, &[&str])] = &[
+    (
+        "consultation-hours",
+        "Sprechstunden",
+        "Consultation hours",
+        "Beratung und Orientierung zu allen Fragen des Ankommens, in mehreren Sprachen.",
+        &[
+            "birth",
+            "childcare-place",
+            "school-enrollment",
+            "job-search",
+            "energy-contract",
+            "public-transport-ticket",
+            "housing",
+            "health",
+            "language-course",
+            "residence-matters",
+        ],
+    ),
+    (
+        "welcome-visits",
+        "Willkommensbesuche",
+        "Welcome home visits",
+        "Besuche bei neu zugezogenen Familien, um den Stadtteil und seine Angebote vorzustellen.",
+        &[
+            "childcare-place",
+            "school-enrollment",
+            "leisure-and-neighbourhood",
+        ],
+    ),
+    (
+        "round-tables",
+        "Runde Tische",
+        "Round tables",
+        "Austausch der Akteure im Stadtbezirk über Integration vor Ort.",
+        &["leisure-and-neighbourhood"],
+    ),
+    (
+        "networking",
+        "Vernetzung im Stadtteil",
+        "Local networking",
+        "Kontakte zu Vereinen, Schulen, Kitas, Gemeinden und Beratungsstellen; Weitervermittlung.",
+        &["leisure-and-neighbourhood", "language-course"],
+    ),
+    (
+        "volunteer-contact",
+        "Anlaufstelle für Ehrenamt und Anregungen",
+        "Contact point for volunteers and suggestions",
+        "Ehrenamtliche und Bürgerinnen und Bürger können Angebote und Anregungen einbringen.",
+        &["volunteering"],
+    ),
+];

@@ -272,7 +272,7 @@ pub fn set_active(
             .execute(conn)?;
         if !active {
             revoke_all_sessions(conn, id, "deactivated")?;
-            let today = chrono::Utc::now().date_naive();
+            let today = crate::today();
             crate::assignments::end_all_for_user(conn, id, today, ctx)?;
         }
         audit::record(

@@ -77,7 +77,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             Some((office.id.clone(), Side::Provider)),
         ));
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = persistence::today();
     let mut accounts = Vec::new();
     for Planned {
         email,

@@ -8,8 +8,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod content;
 pub mod districts;
 pub mod health;
+pub mod hsds;
+pub mod ics;
 pub mod input;
 pub mod me;
 pub mod office_writes;
@@ -22,6 +25,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(auth::jwks)
+        .service(hsds::hsds_root)
+        .service(hsds::hsds_services)
+        .service(hsds::hsds_service)
+        .service(hsds::hsds_organizations)
+        .service(hsds::hsds_service_at_locations)
         .service(
             scope::scope("/api/v1")
                 .service(districts::list_districts)
@@ -40,6 +48,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(staff::handover)
                 .service(staff::end_assignment)
                 .service(staff::staffing_report)
+                .service(content::list_languages)
+                .service(content::list_topics)
+                .service(content::list_services)
+                .service(content::create_service)
+                .service(content::get_service)
+                .service(content::update_service)
+                .service(content::office_services)
+                .service(content::get_hours)
+                .service(content::put_hours)
+                .service(content::sessions)
+                .service(ics::consultation_hours_ics)
                 .service(auth::login)
                 .service(auth::refresh_tokens)
                 .service(auth::logout)

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use crate::auth::MaybeAuthenticated;
 use crate::conditional::{JsonBody, respond};
 use crate::directory_cache::Snapshot;
+use crate::localize::{requested_language, respond_localized};
 use crate::pagination::{self, ListQuery, Page};
 use crate::problem::ApiError;
 use crate::routes::parse_office_key;
@@ -26,6 +27,22 @@ pub struct OfficeQuery {
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Only offices holding a consultation session at this instant (RFC 3339).
+    pub open_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only offices consulting in this language (ISO 639 code); with `open_at`, in the
+    /// session running then.
+    pub language: Option<String>,
+    /// Language for localized texts; overrides `Accept-Language`.
+    pub lang: Option<String>,
+}
+
+/// Language selection for a single resource.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// Language for localized texts (ISO 639 code); overrides `Accept-Language`.
+    pub lang: Option<String>,
 }
 
 /// Offices and outposts with their districts, provider and current location, oldest first.
@@ -45,31 +62,69 @@ pub async fn list_offices(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let snapshot = state.directory.get();
+    let lang = requested_language(&req, q.lang.as_deref())?;
     let paging = ListQuery {
         limit: q.limit,
         cursor: q.cursor,
+        lang: None,
     };
-    let unfiltered = q.district.is_none() && q.status.is_none() && q.kind.is_none();
+    if let Some(code) = &q.language
+        && !domain::languages::is_known(code)
+    {
+        return Err(ApiError::invalid_parameter(
+            "language",
+            "unknown language code; see /api/v1/languages",
+        ));
+    }
+    let unfiltered = q.district.is_none()
+        && q.status.is_none()
+        && q.kind.is_none()
+        && q.open_at.is_none()
+        && q.language.is_none();
     let private = caller.0.is_some();
     if unfiltered && paging.is_first_page() {
-        return Ok(respond(
+        return Ok(respond_localized(
             &req,
             snapshot.offices_first_page(private),
             caller.audience(),
+            lang.as_deref(),
         ));
     }
     let (after, limit) = paging.parse()?;
-    let matching = snapshot.offices_for(private).iter().filter(|o| {
+    let speaks = |languages: &[String]| q.language.as_ref().is_none_or(|l| languages.contains(l));
+    let matching = snapshot.offices_for(private).iter().enumerate().filter(|(i, o)| {
         q.district
             .is_none_or(|d| o.districts.iter().any(|od| od.code == d))
             && q.status.is_none_or(|s| o.status == s)
             && q.kind.is_none_or(|k| o.kind == k)
+            && match q.open_at {
+                // A session running at that instant, in the language if one is asked for.
+                Some(at) => open_at(&snapshot, *i, at).is_some_and(|session| speaks(&session.languages)),
+                None => speaks(&o.languages),
+            }
     });
-    let page = pagination::paginate(matching, |o| &o.id, after.as_deref(), limit);
-    Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
+    let page = pagination::paginate(matching.map(|(_, o)| o), |o| &o.id, after.as_deref(), limit);
+    Ok(respond_localized(
+        &req,
+        &JsonBody::new(&page),
+        caller.audience(),
+        lang.as_deref(),
+    ))
 }
 
-fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
+/// The session office `index` holds at `at`, if any.
+fn open_at(
+    snapshot: &Snapshot,
+    index: usize,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Option<domain::schedule::Session> {
+    let schedule = &snapshot.schedules[index];
+    let day = domain::schedule::berlin_today(at);
+    let sessions = domain::schedule::expand(&schedule.slots, &schedule.closures, &schedule.extras, day, day);
+    domain::schedule::session_at(&sessions, at).cloned()
+}
+
+pub(crate) fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
     snapshot
         .office(key)
         .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
@@ -80,7 +135,10 @@ fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
     security((), ("bearer" = [])),
     tag = "offices",
     summary = "Get an office",
-    params(("id_or_slug" = String, Path, description = "Office id (UUID) or slug", example = "mengede-huckarde")),
+    params(
+        ("id_or_slug" = String, Path, description = "Office id (UUID) or slug", example = "mengede-huckarde"),
+        LangQuery,
+    ),
     responses((status = 200, description = "The office.", body = OfficeView))
 )]
 #[get("/offices/{id_or_slug}")]
@@ -89,14 +147,17 @@ pub async fn get_office(
     req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
+    query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = parse_office_key("id_or_slug", &key)?;
+    let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
     let index = find_office(&snapshot, &key)?;
-    Ok(respond(
+    Ok(respond_localized(
         &req,
         snapshot.office_body_for(index, caller.0.is_some()),
         caller.audience(),
+        lang.as_deref(),
     ))
 }
 

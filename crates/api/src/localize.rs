@@ -1,0 +1,118 @@
+//! Language negotiation for localized texts.
+//!
+//! Localized fields are objects keyed by language code (`{"de": ..., "ar": ...}`). When
+//! a client asks for a language (`?lang=ar`, or an `Accept-Language` header), each such
+//! object is reduced to that language, falling back to German per field, and
+//! `Content-Language` lists the languages actually used. Without a request the full
+//! objects are returned (integrations that store all translations want that).
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::Value;
+
+use crate::conditional::{Audience, JsonBody, respond};
+use crate::problem::ApiError;
+
+/// Field names whose object values are localized texts.
+const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "place_description"];
+
+/// The language a request asks for: `?lang=` first (must be a known code), then the
+/// best-rated known language of `Accept-Language` (German if none is known).
+pub fn requested_language(req: &HttpRequest, lang_param: Option<&str>) -> Result<Option<String>, ApiError> {
+    if let Some(lang) = lang_param {
+        let lang = lang.to_ascii_lowercase();
+        if !domain::languages::is_known(&lang) {
+            return Err(ApiError::invalid_parameter(
+                "lang",
+                "unknown language code; see /api/v1/languages",
+            ));
+        }
+        return Ok(Some(lang));
+    }
+    let Some(header) = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let mut ranges: Vec<(f32, String)> = header
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next()?.to_ascii_lowercase();
+            (q > 0.0).then_some((q, primary))
+        })
+        .collect();
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let chosen = ranges
+        .into_iter()
+        .map(|(_, l)| l)
+        .find(|l| domain::languages::is_known(l));
+    Ok(Some(chosen.unwrap_or_else(|| "de".into())))
+}
+
+fn is_localized(value: &Value) -> bool {
+    value.as_object().is_some_and(|o| {
+        o.contains_key("de")
+            && o.iter().all(|(k, v)| {
+                v.is_string() && (2..=3).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_lowercase())
+            })
+    })
+}
+
+fn reduce(value: &mut Value, lang: &str, used: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                if LOCALIZED_FIELDS.contains(&key.as_str()) && is_localized(field) {
+                    let obj = field.as_object().expect("checked");
+                    let pick = if obj.contains_key(lang) { lang } else { "de" };
+                    let text = obj[pick].clone();
+                    if !used.iter().any(|u| u == pick) {
+                        used.push(pick.to_owned());
+                    }
+                    *field = Value::Object([(pick.to_owned(), text)].into_iter().collect());
+                } else {
+                    reduce(field, lang, used);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| reduce(v, lang, used)),
+        _ => {}
+    }
+}
+
+/// Responds with `body`, localized when the request asks for a language.
+pub fn respond_localized(
+    req: &HttpRequest,
+    body: &JsonBody,
+    audience: Audience,
+    lang: Option<&str>,
+) -> HttpResponse {
+    let Some(lang) = lang else {
+        let mut res = respond(req, body, audience);
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+        return res;
+    };
+    let mut value: Value = serde_json::from_slice(&body.bytes).expect("our own JSON");
+    let mut used = Vec::new();
+    reduce(&mut value, lang, &mut used);
+    if used.is_empty() {
+        used.push(lang.to_owned());
+    }
+    let localized = JsonBody::new(&value);
+    let mut res = respond(req, &localized, audience);
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    res.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_str(&used.join(", ")).expect("language codes are ASCII"),
+    );
+    res
+}

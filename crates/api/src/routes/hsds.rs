@@ -1,0 +1,303 @@
+//! Open Referral HSDS 3.0: the directory in the human-services data standard, for
+//! other directories to import. Anonymous and open to every origin. Absent values are
+//! left out (HSDS types are not nullable), unlike in our own API.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::Offset;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::IntoParams;
+
+use crate::conditional::{Audience, JsonBody, respond};
+use crate::directory_cache::Snapshot;
+use crate::problem::ApiError;
+use crate::routes::parse_uuid;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HsdsPage {
+    /// Page number, from 1.
+    #[param(minimum = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u32>,
+}
+
+fn obj(pairs: Vec<(&str, Option<Value>)>) -> Value {
+    let map: Map<String, Value> = pairs
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+        .collect();
+    Value::Object(map)
+}
+
+fn german(text: &domain::LocalizedText) -> String {
+    text.0.get("de").cloned().unwrap_or_default()
+}
+
+/// The envelope of HSDS list endpoints.
+fn paged(items: Vec<Value>, q: &HsdsPage) -> Result<Value, ApiError> {
+    let size = crate::pagination::limit(q.per_page)?;
+    let page = q.page.unwrap_or(1);
+    if page == 0 {
+        return Err(ApiError::invalid_parameter("page", "pages count from 1"));
+    }
+    let total = items.len();
+    let total_pages = total.div_ceil(size).max(1);
+    let contents: Vec<Value> = items
+        .into_iter()
+        .skip((page as usize - 1) * size)
+        .take(size)
+        .collect();
+    Ok(json!({
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": contents.len(),
+        "first_page": page == 1,
+        "last_page": page as usize >= total_pages,
+        "empty": contents.is_empty(),
+        "contents": contents,
+    }))
+}
+
+fn city_id(snapshot: &Snapshot) -> Option<String> {
+    snapshot
+        .organizations
+        .iter()
+        .find(|o| o.kind == domain::OrganizationKind::Municipality)
+        .map(|o| o.id.clone())
+}
+
+fn organization(o: &crate::views::OrganizationView) -> Value {
+    let role = match o.kind {
+        domain::OrganizationKind::Municipality => "Kommune; Trägerin des Netzwerks lokal willkommen",
+        domain::OrganizationKind::WelfareProvider => {
+            "Wohlfahrtsverband; betreibt lokal-willkommen-Büros gemeinsam mit der Stadt"
+        }
+        domain::OrganizationKind::Partner => "Partnerorganisation im Netzwerk lokal willkommen",
+    };
+    obj(vec![
+        ("id", Some(json!(o.id))),
+        ("name", Some(json!(o.name))),
+        ("alternate_name", o.short_name.clone().map(Value::from)),
+        ("description", Some(json!(role))),
+        ("website", o.website.clone().map(Value::from)),
+    ])
+}
+
+/// The office's physical location as HSDS sees it (one per office; its current address).
+fn location(snapshot: &Snapshot, index: usize) -> Value {
+    let office = &snapshot.offices[index];
+    let address = office.current_location.as_ref().and_then(|l| {
+        let street = l.address.street.clone()?;
+        Some(json!([{
+            "id": l.id,
+            "location_id": office.id,
+            "address_1": street,
+            "city": l.address.city,
+            "state_province": "Nordrhein-Westfalen",
+            "postal_code": l.address.postal_code.clone().unwrap_or_default(),
+            "country": "DE",
+            "address_type": "physical",
+        }]))
+    });
+    obj(vec![
+        ("id", Some(json!(office.id))),
+        ("location_type", Some(json!("physical"))),
+        ("name", Some(json!(office.name))),
+        ("organization_id", city_id(snapshot).map(Value::from)),
+        ("addresses", address),
+    ])
+}
+
+/// Weekly slots as HSDS schedules, times with the current Berlin UTC offset.
+fn schedules(snapshot: &Snapshot, index: usize, service_id: &str) -> Vec<Value> {
+    let office = &snapshot.offices[index];
+    let offset = chrono::Utc::now()
+        .with_timezone(&domain::schedule::BERLIN)
+        .offset()
+        .fix()
+        .to_string();
+    snapshot.schedules[index]
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(i, slot)| {
+            json!({
+                "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/{service_id}/slot/{i}", office.id).as_bytes()),
+                "service_id": service_id,
+                "location_id": office.id,
+                "freq": "WEEKLY",
+                "byday": crate::routes::hsds::ical_day(slot.weekday),
+                "opens_at": format!("{}{offset}", slot.opens),
+                "closes_at": format!("{}{offset}", slot.closes),
+                "description": format!(
+                    "{} {}-{} Uhr (Ortszeit Europe/Berlin); Sprachen: {}",
+                    ical_day(slot.weekday), slot.opens, slot.closes, slot.languages.join(", ")
+                ),
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn ical_day(d: chrono::Weekday) -> &'static str {
+    ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][d.num_days_from_monday() as usize]
+}
+
+/// Offices that offer a service: every office for the base offer, one for a local service.
+fn offices_of(snapshot: &Snapshot, service: &crate::content_views::ServiceView) -> Vec<usize> {
+    (0..snapshot.offices.len())
+        .filter(|&i| {
+            service
+                .office_id
+                .as_deref()
+                .is_none_or(|o| o == snapshot.offices[i].id)
+        })
+        .collect()
+}
+
+fn service(snapshot: &Snapshot, s: &crate::content_views::ServiceView) -> Value {
+    let offices = offices_of(snapshot, s);
+    let organization_id = match &s.office_id {
+        Some(office) => snapshot
+            .offices
+            .iter()
+            .find(|o| &o.id == office)
+            .map(|o| o.provider.id.clone()),
+        None => city_id(snapshot),
+    };
+    let is_consultation = s.code.as_deref() == Some("consultation-hours");
+    let mut languages: Vec<String> = if is_consultation {
+        offices
+            .iter()
+            .flat_map(|&i| snapshot.offices[i].languages.clone())
+            .collect()
+    } else {
+        vec!["de".into()]
+    };
+    languages.sort();
+    languages.dedup();
+    let language_values: Vec<Value> = languages
+        .iter()
+        .map(|code| {
+            let name = domain::languages::LANGUAGES.iter().find(|l| l.code == code).map(|l| l.name_de).unwrap_or(code);
+            json!({
+                "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/language/{code}", s.id).as_bytes()),
+                "service_id": s.id,
+                "name": name,
+                "code": code,
+            })
+        })
+        .collect();
+    let schedule_values: Vec<Value> = if is_consultation {
+        offices
+            .iter()
+            .flat_map(|&i| schedules(snapshot, i, &s.id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    obj(vec![
+        ("id", Some(json!(s.id))),
+        ("organization_id", organization_id.map(Value::from)),
+        ("name", Some(json!(german(&s.name)))),
+        ("description", Some(json!(german(&s.description)))),
+        ("status", Some(json!("active"))),
+        ("last_modified", Some(json!(s.updated_at.to_rfc3339()))),
+        ("languages", Some(Value::Array(language_values))),
+        ("schedules", Some(Value::Array(schedule_values))),
+    ])
+}
+
+fn service_at_locations(snapshot: &Snapshot) -> Vec<Value> {
+    snapshot
+        .services
+        .iter()
+        .flat_map(|s| {
+            offices_of(snapshot, s).into_iter().map(move |i| {
+                json!({
+                    "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/{}", s.id, snapshot.offices[i].id).as_bytes()),
+                    "service_id": s.id,
+                    "location_id": snapshot.offices[i].id,
+                    "location": location(snapshot, i),
+                })
+            })
+        })
+        .collect()
+}
+
+fn ok(req: &HttpRequest, value: &Value) -> HttpResponse {
+    respond(req, &JsonBody::new(value), Audience::Public)
+}
+
+/// API information (HSDS 3.0).
+#[utoipa::path(tag = "hsds", summary = "HSDS API information", responses((status = 200, description = "Version and profile.", body = Object)))]
+#[get("/hsds/")]
+pub async fn hsds_root(req: HttpRequest) -> HttpResponse {
+    ok(
+        &req,
+        &json!({
+            "version": "3.0",
+            "profile": "https://docs.openreferral.org/en/latest/hsds/schema_reference.html",
+            "openapi_url": "/openapi.json",
+        }),
+    )
+}
+
+/// All services in HSDS form, with their schedules and languages.
+#[utoipa::path(tag = "hsds", summary = "HSDS services", params(HsdsPage), responses((status = 200, description = "A page of services.", body = Object)))]
+#[get("/hsds/services")]
+pub async fn hsds_services(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HsdsPage>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.directory.get();
+    let items = snapshot.services.iter().map(|s| service(&snapshot, s)).collect();
+    Ok(ok(&req, &paged(items, &query)?))
+}
+
+/// One service in HSDS form.
+#[utoipa::path(tag = "hsds", summary = "HSDS service", params(("id" = uuid::Uuid, Path, description = "Service id")), responses((status = 200, description = "The service.", body = Object)))]
+#[get("/hsds/services/{id}")]
+pub async fn hsds_service(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let snapshot = state.directory.get();
+    let index = snapshot
+        .service(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no service with id {id}")))?;
+    Ok(ok(&req, &service(&snapshot, &snapshot.services[index])))
+}
+
+/// All organizations in HSDS form.
+#[utoipa::path(tag = "hsds", summary = "HSDS organizations", params(HsdsPage), responses((status = 200, description = "A page of organizations.", body = Object)))]
+#[get("/hsds/organizations")]
+pub async fn hsds_organizations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HsdsPage>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.directory.get();
+    let items = snapshot.organizations.iter().map(organization).collect();
+    Ok(ok(&req, &paged(items, &query)?))
+}
+
+/// Which service is offered where, with the location embedded.
+#[utoipa::path(tag = "hsds", summary = "HSDS services at locations", params(HsdsPage), responses((status = 200, description = "A page of service-at-location links.", body = Object)))]
+#[get("/hsds/service_at_locations")]
+pub async fn hsds_service_at_locations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HsdsPage>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.directory.get();
+    Ok(ok(&req, &paged(service_at_locations(&snapshot), &query)?))
+}
