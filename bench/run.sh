@@ -38,6 +38,13 @@ base=$(run "GET /healthz" /healthz)
 list=$(run "GET /api/v1/offices" /api/v1/offices)
 one=$(run "GET /api/v1/offices/mengede-huckarde" /api/v1/offices/mengede-huckarde)
 filtered=$(run "GET /api/v1/offices?district=eving" "/api/v1/offices?district=eving")
+# Directory content: offices holding a session at an instant in a language (Monday 09:30
+# Berlin), and the HSDS export, against the plain office list (target: at most 2x slower).
+open_now=$(run "GET /api/v1/offices?open_at=..&language=ar" "/api/v1/offices?open_at=2026-11-30T08:30:00Z&language=ar")
+hsds=$(run "GET /hsds/services" /hsds/services)
+hsds_sal=$(run "GET /hsds/service_at_locations" /hsds/service_at_locations)
+awk -v l="$list" -v a="$open_now" -v h="$hsds" -v s="$hsds_sal" 'BEGIN {
+  printf "vs plain office list: open_at+language %.2fx, hsds services %.2fx, hsds service_at_locations %.2fx slower\n", l/a, l/h, l/s }'
 awk -v b="$base" -v l="$list" -v o="$one" -v f="$filtered" 'BEGIN {
   printf "ratio to /healthz: list %.0f%%, by slug %.0f%%, filtered list %.0f%%\n", 100*l/b, 100*o/b, 100*f/b }'
 

@@ -46,6 +46,8 @@ pub struct Snapshot {
     /// Sorted by id.
     pub services: Vec<ServiceView>,
     service_index: HashMap<String, usize>,
+    /// First pages of the HSDS lists, built on first use (see `routes::hsds`).
+    pub hsds_first_pages: [std::sync::OnceLock<JsonBody>; 3],
     /// Oldest first, parallel to `offices`.
     pub locations: Vec<Vec<LocationView>>,
     office_index: HashMap<String, usize>,
@@ -231,6 +233,7 @@ impl Snapshot {
             topics,
             services,
             service_index,
+            hsds_first_pages: Default::default(),
             locations,
             office_index,
             organization_index,

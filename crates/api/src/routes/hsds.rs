@@ -230,6 +230,23 @@ fn service_at_locations(snapshot: &Snapshot) -> Vec<Value> {
         .collect()
 }
 
+/// The default first page of list `slot` is built once per snapshot; other pages per request.
+fn cached_page(
+    req: &HttpRequest,
+    snapshot: &Snapshot,
+    slot: usize,
+    query: &HsdsPage,
+    items: impl Fn(&Snapshot) -> Vec<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let default = query.page.is_none_or(|p| p == 1) && query.per_page.is_none_or(|n| n == crate::pagination::DEFAULT_LIMIT);
+    if default {
+        let body = snapshot.hsds_first_pages[slot]
+            .get_or_init(|| JsonBody::new(&paged(items(snapshot), query).expect("the default page is valid")));
+        return Ok(respond(req, body, Audience::Public));
+    }
+    Ok(ok(req, &paged(items(snapshot), query)?))
+}
+
 fn ok(req: &HttpRequest, value: &Value) -> HttpResponse {
     respond(req, &JsonBody::new(value), Audience::Public)
 }
@@ -257,8 +274,7 @@ pub async fn hsds_services(
     query: web::Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let items = snapshot.services.iter().map(|s| service(&snapshot, s)).collect();
-    Ok(ok(&req, &paged(items, &query)?))
+    cached_page(&req, &snapshot, 0, &query, |s| s.services.iter().map(|x| service(s, x)).collect())
 }
 
 /// One service in HSDS form.
@@ -286,8 +302,7 @@ pub async fn hsds_organizations(
     query: web::Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let items = snapshot.organizations.iter().map(organization).collect();
-    Ok(ok(&req, &paged(items, &query)?))
+    cached_page(&req, &snapshot, 1, &query, |s| s.organizations.iter().map(organization).collect())
 }
 
 /// Which service is offered where, with the location embedded.
@@ -299,5 +314,5 @@ pub async fn hsds_service_at_locations(
     query: web::Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    Ok(ok(&req, &paged(service_at_locations(&snapshot), &query)?))
+    cached_page(&req, &snapshot, 2, &query, service_at_locations)
 }
