@@ -66,23 +66,71 @@ pub fn unauthenticated(detail: &str) -> ApiError {
     err
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .expect("AppState is registered")
-        .clone();
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| unauthenticated("send `Authorization: Bearer <token>`"))?;
-    let token = header
+    header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| unauthenticated("the Authorization header must use the Bearer scheme"))?;
+        .ok_or_else(|| unauthenticated("the Authorization header must use the Bearer scheme"))
+}
+
+fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone())
+}
+
+/// The caller of a live session, or 401 when the session has ended.
+fn from_session(
+    claims: &jwt::Claims,
+    session: Option<std::sync::Arc<persistence::sessions::SessionState>>,
+    request_id: Option<String>,
+) -> Result<Authenticated, ApiError> {
+    let session = session
+        .filter(|s| s.user_id == claims.sub)
+        .ok_or_else(|| unauthenticated("the session has ended; sign in again"))?;
+    Ok(Authenticated {
+        actor: Actor {
+            id: session.user_id.clone(),
+            kind: ActorKind::User,
+            role: session.role,
+            offices: session.offices.clone(),
+        },
+        session_id: Some(claims.sid.clone()),
+        password_change_required: session.password_change_required,
+        request_id,
+    })
+}
+
+/// The common case without any await: a token verified before and a session state
+/// read within the last seconds. `None` when the database has to be asked.
+fn authenticate_cached(req: &HttpRequest) -> Option<Result<Authenticated, ApiError>> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered");
+    let token = match bearer_token(req) {
+        Ok(token) => token,
+        Err(e) => return Some(Err(e)),
+    };
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return None;
+    }
+    let claims = state.auth.verified(token, chrono::Utc::now().timestamp())?;
+    let session = state.auth.session(&claims.sid)?;
+    Some(from_session(&claims, session, request_id(req)))
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered")
+        .clone();
+    let request_id = request_id(&req);
+    let token = bearer_token(&req)?;
     let auth = &state.auth;
 
     if token.starts_with(API_TOKEN_PREFIX) {
@@ -148,49 +196,67 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             session
         }
     };
-    let session = session
-        .filter(|s| s.user_id == claims.sub)
-        .ok_or_else(|| unauthenticated("the session has ended; sign in again"))?;
-    Ok(Authenticated {
-        actor: Actor {
-            id: session.user_id.clone(),
-            kind: ActorKind::User,
-            role: session.role,
-            offices: session.offices.clone(),
-        },
-        session_id: Some(claims.sid.clone()),
-        password_change_required: session.password_change_required,
-        request_id,
-    })
+    from_session(&claims, session, request_id)
+}
+
+/// Resolves at once on the cached path, or runs the database lookups.
+pub enum AuthFuture<T> {
+    Ready(Option<Result<T, ApiError>>),
+    Pending(Pin<Box<dyn Future<Output = Result<T, ApiError>>>>),
+}
+
+impl<T: Unpin> Future for AuthFuture<T> {
+    type Output = Result<T, ApiError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            AuthFuture::Ready(result) => {
+                std::task::Poll::Ready(result.take().expect("polled after completion"))
+            }
+            AuthFuture::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+fn resolve<T: Unpin + 'static>(
+    req: &HttpRequest,
+    finish: fn(Authenticated) -> Result<T, ApiError>,
+) -> AuthFuture<T> {
+    match authenticate_cached(req) {
+        Some(result) => AuthFuture::Ready(Some(result.and_then(finish))),
+        None => {
+            let req = req.clone();
+            AuthFuture::Pending(Box::pin(async move { authenticate(req).await.and_then(finish) }))
+        }
+    }
+}
+
+fn require_own_password(auth: Authenticated) -> Result<Authenticated, ApiError> {
+    if auth.password_change_required {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "set your own password first: PUT /api/v1/me/password",
+        ));
+    }
+    Ok(auth)
 }
 
 impl FromRequest for SignedIn {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = AuthFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { authenticate(req).await.map(SignedIn) })
+        resolve(req, |auth| Ok(SignedIn(auth)))
     }
 }
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = AuthFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let auth = authenticate(req).await?;
-            if auth.password_change_required {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "password_change_required",
-                    "set your own password first: PUT /api/v1/me/password",
-                ));
-            }
-            Ok(auth)
-        })
+        resolve(req, require_own_password)
     }
 }
 
@@ -211,13 +277,12 @@ impl MaybeAuthenticated {
 
 impl FromRequest for MaybeAuthenticated {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+    type Future = AuthFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         if !req.headers().contains_key(actix_web::http::header::AUTHORIZATION) {
-            return Box::pin(std::future::ready(Ok(MaybeAuthenticated(None))));
+            return AuthFuture::Ready(Some(Ok(MaybeAuthenticated(None))));
         }
-        let req = req.clone();
-        Box::pin(async move { authenticate(req).await.map(|a| MaybeAuthenticated(Some(a))) })
+        resolve(req, |auth| Ok(MaybeAuthenticated(Some(auth))))
     }
 }

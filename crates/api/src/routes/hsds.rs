@@ -238,10 +238,14 @@ fn cached_page(
     query: &HsdsPage,
     items: impl Fn(&Snapshot) -> Vec<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let default = query.page.is_none_or(|p| p == 1) && query.per_page.is_none_or(|n| n == crate::pagination::DEFAULT_LIMIT);
+    let default = query.page.is_none_or(|p| p == 1)
+        && query
+            .per_page
+            .is_none_or(|n| n == crate::pagination::DEFAULT_LIMIT);
     if default {
-        let body = snapshot.hsds_first_pages[slot]
-            .get_or_init(|| JsonBody::new(&paged(items(snapshot), query).expect("the default page is valid")));
+        let body = snapshot.hsds_first_pages[slot].get_or_init(|| {
+            JsonBody::new(&paged(items(snapshot), query).expect("the default page is valid"))
+        });
         return Ok(respond(req, body, Audience::Public));
     }
     Ok(ok(req, &paged(items(snapshot), query)?))
@@ -274,7 +278,9 @@ pub async fn hsds_services(
     query: web::Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    cached_page(&req, &snapshot, 0, &query, |s| s.services.iter().map(|x| service(s, x)).collect())
+    cached_page(&req, &snapshot, 0, &query, |s| {
+        s.services.iter().map(|x| service(s, x)).collect()
+    })
 }
 
 /// One service in HSDS form.
@@ -302,7 +308,9 @@ pub async fn hsds_organizations(
     query: web::Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    cached_page(&req, &snapshot, 1, &query, |s| s.organizations.iter().map(organization).collect())
+    cached_page(&req, &snapshot, 1, &query, |s| {
+        s.organizations.iter().map(organization).collect()
+    })
 }
 
 /// Which service is offered where, with the location embedded.
