@@ -129,3 +129,32 @@ impl ListQuery {
         Ok((decode_cursor(self.cursor.as_deref())?, limit(self.limit)?))
     }
 }
+
+/// Answers a list request over a cached collection: the pre-serialized first page when
+/// the query asks for it, otherwise the requested page; localized on request.
+pub fn cached_list<T: Clone + Serialize>(
+    req: &actix_web::HttpRequest,
+    query: &ListQuery,
+    first_page: &crate::conditional::JsonBody,
+    items: &[T],
+    key: impl Fn(&T) -> &str,
+    audience: crate::conditional::Audience,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let lang = crate::localize::requested_language(req, query.lang.as_deref())?;
+    if query.is_first_page() {
+        return Ok(crate::localize::respond_localized(
+            req,
+            first_page,
+            audience,
+            lang.as_deref(),
+        ));
+    }
+    let (after, limit) = query.parse()?;
+    let page = paginate(items, key, after.as_deref(), limit);
+    Ok(crate::localize::respond_localized(
+        req,
+        &crate::conditional::JsonBody::new(&page),
+        audience,
+        lang.as_deref(),
+    ))
+}

@@ -51,24 +51,15 @@ pub async fn list_topics(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    if query.is_first_page() {
-        return Ok(respond_localized(
-            &req,
-            &snapshot.first_pages.topics,
-            caller.audience(),
-            lang.as_deref(),
-        ));
-    }
-    let (after, limit) = query.parse()?;
-    let page = pagination::paginate(&snapshot.topics, |t| &t.sort_key, after.as_deref(), limit);
-    Ok(respond_localized(
+    pagination::cached_list(
         &req,
-        &JsonBody::new(&page),
+        &query,
+        &snapshot.first_pages.topics,
+        &snapshot.topics,
+        |t| &t.sort_key,
         caller.audience(),
-        lang.as_deref(),
-    ))
+    )
 }
 
 /// All services: the shared base offer of every office and the local services of each.
@@ -86,24 +77,15 @@ pub async fn list_services(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    if query.is_first_page() {
-        return Ok(respond_localized(
-            &req,
-            &snapshot.first_pages.services,
-            caller.audience(),
-            lang.as_deref(),
-        ));
-    }
-    let (after, limit) = query.parse()?;
-    let page = pagination::paginate(&snapshot.services, |s| &s.id, after.as_deref(), limit);
-    Ok(respond_localized(
+    pagination::cached_list(
         &req,
-        &JsonBody::new(&page),
+        &query,
+        &snapshot.first_pages.services,
+        &snapshot.services,
+        |s| &s.id,
         caller.audience(),
-        lang.as_deref(),
-    ))
+    )
 }
 
 /// One service.

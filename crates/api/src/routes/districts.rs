@@ -1,7 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use crate::auth::MaybeAuthenticated;
-use crate::conditional::{JsonBody, respond};
 use crate::pagination::{self, Page};
 use crate::problem::ApiError;
 use crate::routes::ListQuery;
@@ -24,10 +23,12 @@ pub async fn list_districts(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    if query.is_first_page() {
-        return Ok(respond(&req, &snapshot.first_pages.districts, caller.audience()));
-    }
-    let (after, limit) = query.parse()?;
-    let page = pagination::paginate(&snapshot.districts, |d| &d.sort_key, after.as_deref(), limit);
-    Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
+    pagination::cached_list(
+        &req,
+        &query,
+        &snapshot.first_pages.districts,
+        &snapshot.districts,
+        |d| &d.sort_key,
+        caller.audience(),
+    )
 }

@@ -3,7 +3,7 @@ use domain::{Action, Resource};
 
 use crate::auth::Authenticated;
 use crate::auth::MaybeAuthenticated;
-use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::conditional::{Audience, created, require_if_match, respond};
 use crate::extractors::parse_json;
 use crate::pagination::{self, Page};
 use crate::problem::ApiError;
@@ -28,16 +28,14 @@ pub async fn list_organizations(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    if query.is_first_page() {
-        return Ok(respond(
-            &req,
-            &snapshot.first_pages.organizations,
-            caller.audience(),
-        ));
-    }
-    let (after, limit) = query.parse()?;
-    let page = pagination::paginate(&snapshot.organizations, |o| &o.id, after.as_deref(), limit);
-    Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
+    pagination::cached_list(
+        &req,
+        &query,
+        &snapshot.first_pages.organizations,
+        &snapshot.organizations,
+        |o| &o.id,
+        caller.audience(),
+    )
 }
 
 /// One organization.
