@@ -409,6 +409,48 @@ async fn language_negotiation(backend: Backend) {
     let office = app.get("/api/v1/offices/mengede-huckarde?lang=en").await;
     assert_eq!(office.header("content-language"), Some("de"));
     assert_eq!(office.json()["description"].as_object().unwrap().len(), 1);
+
+    // A browser that read the hours in its language can write them back with that ETag;
+    // conditional reads work per language.
+    let localized = app
+        .send(
+            app.client
+                .get(app.url(HOURS))
+                .insert_header(("accept-language", "ar")),
+        )
+        .await;
+    let tag = localized.header("etag").unwrap().to_owned();
+    assert!(tag.ends_with("-ar\""), "{tag}");
+    assert_ne!(Some(tag.as_str()), full.header("etag"));
+    let again = app
+        .send(
+            app.client
+                .get(app.url(HOURS))
+                .insert_header(("accept-language", "ar"))
+                .insert_header(("if-none-match", tag.as_str())),
+        )
+        .await;
+    assert_eq!(again.status, 304);
+    let (_, token) = app.token_for(Role::Coordinator).await;
+    let res = app
+        .send_json(
+            app.client
+                .put(app.url(HOURS))
+                .bearer_auth(&token)
+                .insert_header(("if-match", tag.as_str())),
+            &json!({"by_appointment": false, "slots": []}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    app.send_json(
+        app.client
+            .put(app.url(HOURS))
+            .bearer_auth(&token)
+            .insert_header(("if-match", tag.as_str())),
+        &json!({"by_appointment": false, "slots": []}),
+    )
+    .await
+    .problem(412, "etag_mismatch");
 }
 
 async fn icalendar_feed_parses_and_round_trips(backend: Backend) {

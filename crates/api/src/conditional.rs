@@ -90,6 +90,7 @@ pub fn require_if_match(req: &HttpRequest, current: &[&HeaderValue]) -> Result<(
     // Strong comparison (RFC 9110 13.1.1): weak tags never match. `current` lists the tags
     // of every representation of the same version (e.g. anonymous and authenticated).
     let matches = |candidate: &str| {
+        let candidate = base_tag(candidate);
         current
             .iter()
             .any(|tag| tag.to_str().is_ok_and(|t| t == candidate))
@@ -98,6 +99,19 @@ pub fn require_if_match(req: &HttpRequest, current: &[&HeaderValue]) -> Result<(
         Ok(())
     } else {
         Err(crate::problem::precondition_failed())
+    }
+}
+
+/// The tag of the unlocalized representation: `"<hash>-ar"` (a localized response of the
+/// same version, see `localize`) stands for `"<hash>"`.
+fn base_tag(tag: &str) -> String {
+    match tag.strip_suffix('"').and_then(|t| t.rsplit_once('-')) {
+        Some((base, lang))
+            if (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase()) =>
+        {
+            format!("{base}\"")
+        }
+        _ => tag.to_owned(),
     }
 }
 

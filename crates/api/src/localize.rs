@@ -106,7 +106,13 @@ pub fn respond_localized(
     if used.is_empty() {
         used.push(lang.to_owned());
     }
-    let localized = JsonBody::new(&value);
+    // The tag names the base representation and the language, so a client may send it
+    // back as If-Match (see `conditional::require_if_match`).
+    let base = body.etag.to_str().expect("hex etag").trim_end_matches('"');
+    let localized = JsonBody {
+        bytes: serde_json::to_vec(&value).expect("JSON values serialize").into(),
+        etag: HeaderValue::from_str(&format!("{base}-{lang}\"")).expect("ASCII"),
+    };
     let mut res = respond(req, &localized, audience);
     res.headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
