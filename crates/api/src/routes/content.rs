@@ -16,8 +16,8 @@ use crate::extractors::parse_json;
 use crate::localize::{requested_language, respond_localized};
 use crate::pagination::{self, ListQuery, Page};
 use crate::problem::ApiError;
-use crate::routes::offices::{LangQuery, find_office};
-use crate::routes::{parse_office_key, parse_uuid};
+use crate::routes::offices::{LangQuery, find_office, office_at};
+use crate::routes::parse_uuid;
 use crate::state::AppState;
 
 /// The languages consultations can be held in (ISO 639 codes, German and English names).
@@ -136,7 +136,7 @@ pub async fn office_services(
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &parse_office_key("id", &id)?)?;
+    let index = office_at(&snapshot, &id)?;
     let items: Vec<ServiceView> = snapshot
         .services_of(&snapshot.offices[index].id)
         .into_iter()
@@ -331,7 +331,7 @@ pub async fn get_hours(
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &parse_office_key("id", &id)?)?;
+    let index = office_at(&snapshot, &id)?;
     Ok(respond_localized(
         &req,
         snapshot.hours_body(index),
@@ -381,7 +381,7 @@ pub async fn put_hours(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &parse_office_key("id", &id)?)?;
+    let index = office_at(&snapshot, &id)?;
     let office = &snapshot.offices[index];
     caller.authorize(Action::ManageConsultationHours, Resource::Office(&office.id))?;
     require_if_match(&req, &[&snapshot.hours_body(index).etag])?;
@@ -532,7 +532,7 @@ pub async fn sessions(
         ));
     }
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &parse_office_key("id", &id)?)?;
+    let index = office_at(&snapshot, &id)?;
     let (schedule, hours) = (&snapshot.schedules[index], &snapshot.hours[index]);
     let items: Vec<SessionView> = schedule::expand(
         &schedule.slots,

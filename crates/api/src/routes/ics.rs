@@ -5,8 +5,7 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
 use crate::problem::ApiError;
-use crate::routes::offices::find_office;
-use crate::routes::parse_office_key;
+use crate::routes::offices::office_at;
 use crate::state::AppState;
 
 /// Europe/Berlin with its daylight-saving rules, for `TZID` references.
@@ -53,7 +52,7 @@ pub async fn consultation_hours_ics(
 ) -> Result<HttpResponse, ApiError> {
     let raw = id.into_inner();
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &parse_office_key("id", &raw)?)?;
+    let index = office_at(&snapshot, &raw)?;
     let (office, schedule) = (&snapshot.offices[index], &snapshot.schedules[index]);
     let mut calendar = Calendar::new();
     calendar.name(&office.name).timezone("Europe/Berlin");

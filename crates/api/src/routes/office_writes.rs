@@ -10,7 +10,7 @@ use crate::directory_cache::Snapshot;
 use crate::extractors::parse_json;
 use crate::problem::ApiError;
 use crate::routes::input::*;
-use crate::routes::parse_office_key;
+use crate::routes::offices::office_at;
 use crate::state::AppState;
 use crate::views::{LocationView, OfficeView};
 
@@ -34,13 +34,6 @@ fn check_organization(
         Some(_) => return Some(id),
     }
     None
-}
-
-fn office_index(snapshot: &Snapshot, raw: &str) -> Result<usize, ApiError> {
-    let key = parse_office_key("id", raw)?;
-    snapshot
-        .office(&key)
-        .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
 }
 
 /// Add an office or outpost, optionally with its first location.
@@ -162,7 +155,7 @@ pub async fn update_office(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let index = office_index(&snapshot, &id)?;
+    let index = office_at(&snapshot, &id)?;
     let office = &snapshot.offices[index];
     // The least this needs; the body decides whether structure rights are needed too.
     caller.authorize(Action::UpdateOfficeDetails, Resource::Office(&office.id))?;
@@ -267,7 +260,7 @@ pub async fn relocate_office(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let index = office_index(&snapshot, &id)?;
+    let index = office_at(&snapshot, &id)?;
     let office_id = snapshot.offices[index].id.clone();
     caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
     let b: RelocationRequest = parse_json(&req, &body)?;

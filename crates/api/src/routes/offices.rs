@@ -124,6 +124,11 @@ fn open_at(
     domain::schedule::session_at(&sessions, at).cloned()
 }
 
+/// The office a path segment names (UUID or slug): 400 when it is neither, 404 when unknown.
+pub(crate) fn office_at(snapshot: &Snapshot, raw: &str) -> Result<usize, ApiError> {
+    find_office(snapshot, &parse_office_key("id", raw)?)
+}
+
 pub(crate) fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
     snapshot
         .office(key)

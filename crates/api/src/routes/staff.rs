@@ -9,11 +9,12 @@ use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
 use crate::conditional::{Audience, JsonBody, created, respond};
-use crate::directory_cache::{Snapshot, today};
+use crate::directory_cache::today;
 use crate::extractors::parse_json;
 use crate::pagination::Page;
 use crate::problem::ApiError;
-use crate::routes::{parse_office_key, parse_uuid};
+use crate::routes::offices::office_at;
+use crate::routes::parse_uuid;
 use crate::staff_views::{AssignmentView, HandoverView, OfficeStaffView, StaffingReportRow};
 use crate::state::AppState;
 
@@ -44,14 +45,6 @@ pub struct HandoverRequest {
     pub user_id: String,
     /// The successor's first day, and the predecessor's first day without the assignment.
     pub on: NaiveDate,
-}
-
-fn office_id(snapshot: &Snapshot, raw: &str) -> Result<String, ApiError> {
-    let key = parse_office_key("id", raw)?;
-    snapshot
-        .office(&key)
-        .map(|i| snapshot.offices[i].id.clone())
-        .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
 }
 
 async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView, ApiError> {
@@ -110,7 +103,7 @@ pub async fn get_staff(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let office_id = office_id(&state.directory.get(), &id)?;
+    let office_id = office_id_of(&state, &id)?;
     caller.authorize(Action::ReadStaffing, Resource::Office(&office_id))?;
     let view = staff_of(&state, office_id).await?;
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
@@ -137,7 +130,7 @@ pub async fn assign_staff(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let office_id = office_id(&state.directory.get(), &id)?;
+    let office_id = office_id_of(&state, &id)?;
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: AssignRequest = parse_json(&req, &body)?;
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
@@ -175,7 +168,7 @@ pub async fn end_assignment(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (raw_office, raw_assignment) = path.into_inner();
-    let office_id = office_id(&state.directory.get(), &raw_office)?;
+    let office_id = office_id_of(&state, &raw_office)?;
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let assignment_id = parse_uuid("assignment_id", &raw_assignment)?;
     let b: EndRequest = parse_json(&req, &body)?;
@@ -216,7 +209,7 @@ pub async fn handover(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let office_id = office_id(&state.directory.get(), &id)?;
+    let office_id = office_id_of(&state, &id)?;
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: HandoverRequest = parse_json(&req, &body)?;
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
@@ -285,6 +278,11 @@ pub async fn staffing_report(
         }),
         Audience::Private,
     ))
+}
+
+fn office_id_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
+    let snapshot = state.directory.get();
+    Ok(snapshot.offices[office_at(&snapshot, raw)?].id.clone())
 }
 
 /// Staffing changes alter staffing status (directory) and staff scopes (sessions).
