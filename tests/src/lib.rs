@@ -135,9 +135,13 @@ fn replace_db_name(url: &str, name: &str) -> String {
         Some(slash) => &base[..scheme_end + slash],
         None => base,
     };
+    // Test databases are on a local server: no TLS. With TLS, libpq's OpenSSL state is
+    // torn down at process exit while the still-running test server's threads may be
+    // inside libpq, which crashed test processes (SIGSEGV/SIGABRT) after they had passed.
     match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
+        Some(q) if q.contains("sslmode=") => format!("{base}/{name}?{q}"),
+        Some(q) => format!("{base}/{name}?{q}&sslmode=disable"),
+        None => format!("{base}/{name}?sslmode=disable"),
     }
 }
 
