@@ -208,7 +208,7 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         Some((2021, 1, 1)),
     );
     let admin_token = app.access_token(&callers[0].1).await;
-    let expires = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let expires = (app.clock.now() + chrono::Duration::days(3)).to_rfc3339();
     let integration = app
         .send_json(
             app.client
@@ -252,7 +252,7 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
     let parts: Vec<&str> = sample.split('.').collect();
     let tampered = format!("{}.{}x.{}", parts[0], parts[1], parts[2]);
     let expired = {
-        let now = chrono::Utc::now().timestamp();
+        let now = app.clock.unix_seconds();
         let claims = json!({"iss": "lokal-willkommen", "aud": "lokal-willkommen-api", "sub": callers[0].0,
             "exp": now - 3600, "nbf": now - 7200, "iat": now - 7200, "jti": "x", "sid": "x", "typ": "access", "role": "admin"});
         let keys = api::auth::keys::SigningKeys::from_pem(test_key_pem()).unwrap();

@@ -133,7 +133,7 @@ async fn staff_sides_survive_employer_and_provider_changes(backend: Backend) {
                 employer_organization_id: Some(drk.clone()),
                 ..Default::default()
             },
-            &persistence::audit::AuditContext::system("test"),
+            &persistence::audit::AuditContext::system("test", &lw_tests::test_clock()),
         )
         .unwrap();
     }
@@ -265,6 +265,24 @@ async fn offices_are_created_with_their_first_location(backend: Backend) {
     let history = app.get("/api/v1/offices/innenstadt-nord/locations").await.json();
     assert_eq!(history["items"][0]["valid_from"], "2027-01-15");
     assert_eq!(history["items"][0]["temporary"], true);
+    // At midnight in Dortmund on the opening day, the first location becomes current.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2027-01-15T00:00:00+01:00")
+            .unwrap()
+            .to_utc(),
+    );
+    let office = lw_tests::eventually(|| async {
+        let office = app.get("/api/v1/offices/innenstadt-nord").await.json();
+        (!office["current_location"].is_null()).then_some(office)
+    })
+    .await;
+    assert_eq!(office["current_location"]["valid_from"], "2027-01-15");
+    app.clock.set(lw_tests::test_epoch());
+    lw_tests::eventually(|| async {
+        let office = app.get("/api/v1/offices/innenstadt-nord").await.json();
+        office["current_location"].is_null().then_some(())
+    })
+    .await;
     assert_eq!(
         slugs(&app.get("/api/v1/offices?kind=outpost").await.json()),
         ["innenstadt-nord"]

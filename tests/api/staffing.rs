@@ -34,7 +34,7 @@ fn employee(app: &TestApp, employer: &str) -> (String, String) {
             password_hash: lw_tests::password_hash(),
             password_change_required: false,
         },
-        &persistence::audit::AuditContext::system("test"),
+        &persistence::audit::AuditContext::system("test", &lw_tests::test_clock()),
     )
     .unwrap();
     (user.id, email)
@@ -112,7 +112,7 @@ async fn tandem_lifecycle_and_status(backend: Backend) {
     // Ending the provider side leaves the city side alone.
     let view = app.get_as(&coordinator, staff).await.json();
     let provider_assignment = view["provider"]["id"].as_str().unwrap().to_owned();
-    let today = persistence::today();
+    let today = lw_tests::test_clock().today();
     let res = post(
         &app,
         &coordinator,
@@ -418,7 +418,7 @@ async fn staff_scope_follows_assignments(backend: Backend) {
     .await
     .problem(403, "forbidden");
 
-    let today = persistence::today();
+    let today = lw_tests::test_clock().today();
     post(
         &app,
         &coordinator,

@@ -110,7 +110,7 @@ impl TestDb {
 
     /// A migrated and seeded pool on this database, for persistence-level tests.
     pub fn pool(&self) -> DbPool {
-        server::startup::prepare_database(&self.url, 8).expect("database prepares")
+        server::startup::prepare_database(&self.url, 8, &test_clock()).expect("database prepares")
     }
 }
 
@@ -200,11 +200,47 @@ pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The instant every test server starts at: tests never depend on the real date.
+/// A Monday in winter time, after every seeded date.
+pub fn test_epoch() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-16T09:30:00Z")
+        .expect("valid instant")
+        .to_utc()
+}
+
+/// A manual clock at [`test_epoch`].
+pub fn test_clock() -> domain::Clock {
+    domain::Clock::manual(test_epoch())
+}
+
+/// Polls `check` until it yields a value: for effects that a background task applies
+/// (the directory watcher, every 50 ms in tests). The generous deadline only keeps a
+/// broken watcher from hanging the suite; it asserts no timing.
+pub async fn eventually<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the expected change never happened"
+        );
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A running server on its own database.
 pub struct TestApp {
     pub address: SocketAddr,
     pub client: awc::Client,
     pub db: TestDb,
+    /// The server's clock: set or advance it instead of waiting.
+    pub clock: domain::Clock,
 }
 
 /// Options for a test server that differ from the defaults.
@@ -212,6 +248,9 @@ pub struct TestApp {
 pub struct AppOptions {
     pub cors_origins: Vec<String>,
     pub hsts: bool,
+    /// The clock to share (a second instance of one "deployment"); a new
+    /// [`test_clock`] when `None`.
+    pub clock: Option<domain::Clock>,
 }
 
 impl TestApp {
@@ -227,6 +266,7 @@ impl TestApp {
     /// Starts a server on an existing database (e.g. a second instance).
     pub async fn spawn_on(db: TestDb, options: AppOptions) -> TestApp {
         let settings = settings(&db.url, options);
+        let clock = settings.clock.clone();
         let app = Application::build(&settings).expect("app builds");
         let address = SocketAddr::from(([127, 0, 0, 1], app.port()));
         actix_rt::spawn(app.run_until_stopped());
@@ -237,6 +277,7 @@ impl TestApp {
                 .disable_redirects()
                 .finish(),
             db,
+            clock,
         }
     }
 
@@ -274,6 +315,7 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
         directory_poll: Duration::from_millis(50),
         signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
         auth: api::auth::AuthConfig::default(),
+        clock: options.clock.unwrap_or_else(test_clock),
     }
 }
 
@@ -353,6 +395,11 @@ impl Response {
 pub const PASSWORD: &str = "Fahrrad-Lampe-Kaffee-Dortmund-7";
 
 impl TestApp {
+    /// System changes made by the test itself, at the server's time.
+    pub fn audit_context(&self) -> persistence::audit::AuditContext {
+        persistence::audit::AuditContext::system("test", &self.clock)
+    }
+
     pub fn pool(&self) -> persistence::DbPool {
         persistence::connect(&self.db.url, 2).expect("pool")
     }
@@ -375,7 +422,7 @@ impl TestApp {
                 password_hash: password_hash(),
                 password_change_required,
             },
-            &persistence::audit::AuditContext::system("test"),
+            &self.audit_context(),
         )
         .unwrap();
         (user.id, email)
@@ -433,6 +480,7 @@ impl TestApp {
             side,
             day(from),
             to.map(day),
+            &self.audit_context(),
         )
         .unwrap()
     }

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use actix_web::web;
 use chrono::NaiveDate;
-use domain::District;
 use domain::staffing::{self, Assignment, Side, StaffingStatus};
+use domain::{Clock, District};
 use persistence::directory::{self, DirectoryData};
 use persistence::{DbPool, RepoError};
 
@@ -27,6 +27,8 @@ use crate::views::{DistrictView, LocationView, OfficeView, OrganizationView};
 /// The whole public directory at one version, with the most requested bodies pre-serialized.
 pub struct Snapshot {
     pub version: i64,
+    /// When the snapshot was built (application clock); `today` is its Berlin day.
+    pub taken_at: chrono::DateTime<chrono::Utc>,
     pub today: NaiveDate,
     pub districts: Vec<DistrictView>,
     /// Sorted by id (UUIDv7: creation order).
@@ -78,7 +80,11 @@ pub struct OfficeStaffing {
 }
 
 impl Snapshot {
-    pub fn build(data: DirectoryData, today: NaiveDate) -> Result<Snapshot, RepoError> {
+    pub fn build(
+        data: DirectoryData,
+        taken_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Snapshot, RepoError> {
+        let today = domain::schedule::berlin_today(taken_at);
         let districts: Vec<DistrictView> = District::ALL
             .iter()
             .enumerate()
@@ -214,6 +220,7 @@ impl Snapshot {
         };
         Ok(Snapshot {
             version: data.version,
+            taken_at,
             today,
             office_bodies: offices.iter().map(JsonBody::new).collect(),
             office_bodies_private: offices_private.iter().map(JsonBody::new).collect(),
@@ -307,19 +314,16 @@ impl Snapshot {
 /// Holds the current snapshot; cheap to read from every worker.
 pub struct DirectoryCache {
     current: RwLock<Arc<Snapshot>>,
-}
-
-/// The calendar day the directory's "current" refers to: today in Dortmund.
-pub fn today() -> NaiveDate {
-    persistence::today()
+    clock: Clock,
 }
 
 impl DirectoryCache {
     /// Loads the first snapshot; call at start-up, on a thread that may block.
-    pub fn load_blocking(pool: &DbPool) -> Result<DirectoryCache, RepoError> {
-        let snapshot = load(pool)?;
+    pub fn load_blocking(pool: &DbPool, clock: Clock) -> Result<DirectoryCache, RepoError> {
+        let snapshot = load(pool, &clock)?;
         Ok(DirectoryCache {
             current: RwLock::new(Arc::new(snapshot)),
+            clock,
         })
     }
 
@@ -340,8 +344,8 @@ impl DirectoryCache {
 
     /// Reloads from the database; writers await this before answering.
     pub async fn reload(&self, pool: &DbPool) -> Result<(), crate::problem::ApiError> {
-        let pool = pool.clone();
-        let snapshot = web::block(move || load(&pool)).await??;
+        let (pool, clock) = (pool.clone(), self.clock.clone());
+        let snapshot = web::block(move || load(&pool, &clock)).await??;
         self.install(snapshot);
         Ok(())
     }
@@ -361,7 +365,7 @@ impl DirectoryCache {
             })
             .await;
             let stale = match version {
-                Ok(Ok(v)) => v != snapshot.version || today() != snapshot.today,
+                Ok(Ok(v)) => v != snapshot.version || self.clock.today() != snapshot.today,
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "directory version check failed");
                     false
@@ -375,8 +379,8 @@ impl DirectoryCache {
     }
 }
 
-fn load(pool: &DbPool) -> Result<Snapshot, RepoError> {
+fn load(pool: &DbPool, clock: &Clock) -> Result<Snapshot, RepoError> {
     let mut conn = pool.get()?;
     let data = directory::load(&mut conn)?;
-    Snapshot::build(data, today())
+    Snapshot::build(data, clock.now())
 }

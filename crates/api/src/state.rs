@@ -10,6 +10,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub directory: Arc<DirectoryCache>,
     pub auth: Arc<AuthState>,
+    /// The time every handler uses; settable in tests.
+    pub clock: domain::Clock,
 }
 
 impl AppState {

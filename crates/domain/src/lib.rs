@@ -4,6 +4,7 @@
 //! exactly the types the rules work on; they are metadata, not web code.
 
 pub mod authz;
+pub mod clock;
 pub mod district;
 pub mod languages;
 pub mod localized;
@@ -16,6 +17,7 @@ pub mod staffing;
 pub mod validation;
 
 pub use authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};
+pub use clock::Clock;
 pub use district::District;
 pub use localized::LocalizedText;
 pub use location::{Address, LocationPeriod, RelocationError, RelocationPlan};

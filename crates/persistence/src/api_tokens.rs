@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::api_tokens;
-use crate::{DbConnection, RepoError, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_tokens)]
@@ -34,7 +34,7 @@ pub fn create(
             token_hash: token_hash.to_owned(),
             role: "reader".into(),
             created_by: ctx.actor_id.clone().unwrap_or_default(),
-            created_at: now(),
+            created_at: ctx.at,
             expires_at,
             revoked_at: None,
         };
@@ -71,7 +71,7 @@ pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> Result<
 pub fn revoke(conn: &mut DbConnection, id: &str, ctx: &AuditContext) -> Result<ApiTokenRow, RepoError> {
     write_tx(conn, |conn| {
         let n = diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::revoked_at.eq(Some(now())))
+            .set(api_tokens::revoked_at.eq(Some(ctx.at)))
             .execute(conn)?;
         if n == 0 {
             return Err(RepoError::NotFound);
@@ -95,11 +95,15 @@ pub fn revoke(conn: &mut DbConnection, id: &str, ctx: &AuditContext) -> Result<A
 }
 
 /// A live token by hash: not revoked, not expired.
-pub fn find_live(conn: &mut DbConnection, token_hash: &str) -> Result<Option<ApiTokenRow>, RepoError> {
+pub fn find_live(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<ApiTokenRow>, RepoError> {
     Ok(api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
-        .filter(api_tokens::expires_at.gt(now()))
+        .filter(api_tokens::expires_at.gt(now))
         .select(ApiTokenRow::as_select())
         .first(conn)
         .optional()?)

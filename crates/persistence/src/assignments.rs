@@ -12,7 +12,7 @@ use crate::audit::{self, AuditContext, Change};
 use crate::rows::OfficeRow;
 use crate::schema::{offices, organizations, staff_assignments, users};
 use crate::users::UserRow;
-use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, directory, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = staff_assignments)]
@@ -144,6 +144,7 @@ fn insert(
     side: Side,
     started_on: NaiveDate,
     ended_on: Option<NaiveDate>,
+    created_at: NaiveDateTime,
 ) -> Result<AssignmentRow, RepoError> {
     let row = AssignmentRow {
         id: new_id(),
@@ -153,7 +154,7 @@ fn insert(
         started_on,
         ended_on,
         end_reason: None,
-        created_at: now(),
+        created_at,
     };
     diesel::insert_into(staff_assignments::table)
         .values(&row)
@@ -224,7 +225,7 @@ pub fn assign(
             kind,
         };
         staffing::check_assign(&existing, &new, employer, facts(&office)).map_err(staffing)?;
-        let row = insert(conn, office_id, &user.id, side, started_on, None)?;
+        let row = insert(conn, office_id, &user.id, side, started_on, None, ctx.at)?;
         record(
             conn,
             ctx,
@@ -321,7 +322,7 @@ pub fn handover(
             ..rows[index].clone()
         };
         end_row(conn, &rows[index], on, Some("handover"))?;
-        let started = insert(conn, office_id, &user.id, side, on, None)?;
+        let started = insert(conn, office_id, &user.id, side, on, None, ctx.at)?;
         record(conn, ctx, "staff.ended", &ended, &["ended_on", "end_reason"])?;
         record(
             conn,
@@ -379,10 +380,11 @@ pub fn insert_unchecked(
     side: &str,
     started_on: NaiveDate,
     ended_on: Option<NaiveDate>,
+    ctx: &AuditContext,
 ) -> Result<String, RepoError> {
     let side = Side::parse(side).ok_or_else(|| RepoError::Corrupt(format!("unknown side {side}")))?;
     write_tx(conn, |conn| {
-        let row = insert(conn, office_id, user_id, side, started_on, ended_on)?;
+        let row = insert(conn, office_id, user_id, side, started_on, ended_on, ctx.at)?;
         directory::bump_version(conn)?;
         Ok(row.id)
     })
@@ -391,8 +393,8 @@ pub fn insert_unchecked(
 fn open_assignments_of(
     conn: &mut DbConnection,
     user_id: &str,
+    today: NaiveDate,
 ) -> Result<Vec<(AssignmentRow, OfficeRow)>, RepoError> {
-    let today = crate::today();
     Ok(staff_assignments::table
         .inner_join(offices::table)
         .filter(staff_assignments::user_id.eq(user_id))
@@ -420,6 +422,7 @@ pub(crate) fn check_employer_change(
     conn: &mut DbConnection,
     user_id: &str,
     employer_id: &str,
+    today: NaiveDate,
 ) -> Result<(), RepoError> {
     let kind: Option<String> = organizations::table
         .find(employer_id)
@@ -433,7 +436,7 @@ pub(crate) fn check_employer_change(
         organization_id: employer_id,
         kind,
     };
-    for (row, office) in open_assignments_of(conn, user_id)? {
+    for (row, office) in open_assignments_of(conn, user_id, today)? {
         if !staffing::employer_fits(row.side()?, employer, facts(&office)) {
             return Err(employer_conflict("changing the employer"));
         }
@@ -447,8 +450,8 @@ pub(crate) fn check_provider_change(
     conn: &mut DbConnection,
     office_id: &str,
     provider_id: &str,
+    today: NaiveDate,
 ) -> Result<(), RepoError> {
-    let today = crate::today();
     let employers: Vec<String> = staff_assignments::table
         .inner_join(users::table)
         .filter(staff_assignments::office_id.eq(office_id))
@@ -472,8 +475,8 @@ pub(crate) fn check_kind_change(
     conn: &mut DbConnection,
     org_id: &str,
     kind: OrganizationKind,
+    today: NaiveDate,
 ) -> Result<(), RepoError> {
-    let today = crate::today();
     if kind != OrganizationKind::Municipality {
         let city_staff: i64 = staff_assignments::table
             .inner_join(users::table)

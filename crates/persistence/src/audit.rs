@@ -4,26 +4,35 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::audit_events;
-use crate::{DbConnection, RepoError, new_id, now};
+use crate::{DbConnection, RepoError, new_id};
 
 /// Who is acting and in which request; passed to every repository write.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditContext {
     pub actor_id: Option<String>,
     pub actor_kind: Option<&'static str>,
     pub actor_role: Option<&'static str>,
     pub request_id: Option<String>,
+    /// When the change happens (from the application's clock): stored as the audit
+    /// event's time and as `created_at`/`updated_at` of what the change writes.
+    pub at: NaiveDateTime,
 }
 
 impl AuditContext {
     /// Changes made by the system itself (seed, command line).
-    pub fn system(what: &'static str) -> AuditContext {
+    pub fn system(what: &'static str, clock: &domain::Clock) -> AuditContext {
         AuditContext {
             actor_id: None,
             actor_kind: Some(what),
             actor_role: None,
             request_id: None,
+            at: clock.now_naive(),
         }
+    }
+
+    /// The Dortmund calendar day of the change: what "current" means for its rules.
+    pub fn today(&self) -> chrono::NaiveDate {
+        domain::schedule::berlin_today(self.at.and_utc())
     }
 }
 
@@ -58,7 +67,7 @@ pub struct Change<'a> {
 pub fn record(conn: &mut DbConnection, ctx: &AuditContext, change: Change<'_>) -> Result<(), RepoError> {
     let row = AuditEventRow {
         id: new_id(),
-        occurred_at: now(),
+        occurred_at: ctx.at,
         actor_id: ctx.actor_id.clone(),
         actor_kind: ctx.actor_kind.map(str::to_owned),
         actor_role: ctx.actor_role.map(str::to_owned),

@@ -6,7 +6,7 @@ use domain::LocalizedText;
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::{consultation_closures, consultation_slots, extra_sessions, offices, services, topics};
-use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, directory, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consultation_slots)]
@@ -168,7 +168,7 @@ pub fn replace_hours(
         .set((
             offices::by_appointment.eq(hours.by_appointment),
             offices::version.eq(offices::version + 1),
-            offices::updated_at.eq(now()),
+            offices::updated_at.eq(ctx.at),
         ))
         .execute(conn)?;
         if n == 0 {
@@ -260,7 +260,7 @@ pub fn create_service(
     ctx: &AuditContext,
 ) -> Result<ServiceRow, RepoError> {
     write_tx(conn, |conn| {
-        let row = insert_service(conn, new)?;
+        let row = insert_service(conn, new, ctx)?;
         audit::record(
             conn,
             ctx,
@@ -277,8 +277,12 @@ pub fn create_service(
     })
 }
 
-pub(crate) fn insert_service(conn: &mut DbConnection, new: NewService) -> Result<ServiceRow, RepoError> {
-    let now = now();
+pub(crate) fn insert_service(
+    conn: &mut DbConnection,
+    new: NewService,
+    ctx: &AuditContext,
+) -> Result<ServiceRow, RepoError> {
+    let now = ctx.at;
     let row = ServiceRow {
         id: new_id(),
         office_id: new.office_id,
@@ -331,7 +335,7 @@ pub fn update_service(
                 .map(json)
                 .unwrap_or(current.topics.clone()),
             version: current.version + 1,
-            updated_at: now(),
+            updated_at: ctx.at,
             ..current.clone()
         };
         let n = diesel::update(

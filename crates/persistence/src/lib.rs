@@ -23,16 +23,3 @@ pub use error::RepoError;
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
-
-/// Today's date in Dortmund (Europe/Berlin): the day "current" refers to everywhere.
-pub fn today() -> chrono::NaiveDate {
-    domain::schedule::berlin_today(chrono::Utc::now())
-}
-
-/// The current UTC time at the precision both databases store (microseconds).
-pub fn now() -> chrono::NaiveDateTime {
-    let micros = chrono::Utc::now().timestamp_micros();
-    chrono::DateTime::from_timestamp_micros(micros)
-        .expect("the current time is representable")
-        .naive_utc()
-}

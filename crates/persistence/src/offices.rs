@@ -8,7 +8,7 @@ use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
 use crate::audit::{self, AuditContext, Change};
 use crate::rows::*;
 use crate::schema::*;
-use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, directory, new_id, write_tx};
 
 /// Where an office is from a given day on.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct NewOffice {
 
 pub fn create(conn: &mut DbConnection, new: NewOffice, ctx: &AuditContext) -> Result<OfficeRow, RepoError> {
     write_tx(conn, |conn| {
-        let row = insert(conn, new, ctx.actor_id.as_deref())?;
+        let row = insert(conn, new, ctx)?;
         audit::record(
             conn,
             ctx,
@@ -126,7 +126,7 @@ pub fn update(
         if let Some(provider) = &changes.provider_organization_id
             && provider != &current.provider_organization_id
         {
-            crate::assignments::check_provider_change(conn, id, provider)?;
+            crate::assignments::check_provider_change(conn, id, provider, ctx.today())?;
         }
         let c = changes.clone();
         let next = OfficeRow {
@@ -152,7 +152,7 @@ pub fn update(
                 .map(|d| serde_json::to_string(&d).expect("a string map serializes"))
                 .unwrap_or(current.description.clone()),
             version: current.version + 1,
-            updated_at: now(),
+            updated_at: ctx.at,
             ..current.clone()
         };
         let n = diesel::update(
@@ -244,9 +244,9 @@ fn insert_districts(
 pub(crate) fn insert(
     conn: &mut DbConnection,
     new: NewOffice,
-    recorded_by: Option<&str>,
+    ctx: &AuditContext,
 ) -> Result<OfficeRow, RepoError> {
-    let now = now();
+    let now = ctx.at;
     let row = OfficeRow {
         id: new_id(),
         slug: new.slug,
@@ -270,7 +270,7 @@ pub(crate) fn insert(
         .map_err(office_constraint)?;
     insert_districts(conn, &row.id, &new.districts)?;
     if let Some((from, location)) = new.first_location {
-        insert_period(conn, &row.id, from, location, recorded_by)?;
+        insert_period(conn, &row.id, from, location, ctx)?;
     }
     Ok(row)
 }
@@ -299,7 +299,7 @@ pub fn relocate(
     ctx: &AuditContext,
 ) -> Result<LocationPeriodRow, RepoError> {
     write_tx(conn, |conn| {
-        let new_period = relocate_in_tx(conn, office_id, moved_on, location, ctx.actor_id.as_deref())?;
+        let new_period = relocate_in_tx(conn, office_id, moved_on, location, ctx)?;
         audit::record(
             conn,
             ctx,
@@ -327,13 +327,13 @@ pub(crate) fn relocate_in_tx(
     office_id: &str,
     moved_on: NaiveDate,
     location: NewLocation,
-    recorded_by: Option<&str>,
+    ctx: &AuditContext,
 ) -> Result<LocationPeriodRow, RepoError> {
     {
         let touched = diesel::update(offices::table.find(office_id))
             .set((
                 offices::version.eq(offices::version + 1),
-                offices::updated_at.eq(now()),
+                offices::updated_at.eq(ctx.at),
             ))
             .execute(conn)?;
         if touched == 0 {
@@ -352,7 +352,7 @@ pub(crate) fn relocate_in_tx(
             .set(location_periods::valid_to.eq(Some(moved_on)))
             .execute(conn)
             .map_err(RepoError::from_constraint)?;
-        insert_period(conn, office_id, moved_on, location, recorded_by).map_err(|e| match e {
+        insert_period(conn, office_id, moved_on, location, ctx).map_err(|e| match e {
             RepoError::Conflict {
                 code: "reference_not_found",
                 ..
@@ -370,7 +370,7 @@ fn insert_period(
     office_id: &str,
     valid_from: NaiveDate,
     location: NewLocation,
-    recorded_by: Option<&str>,
+    ctx: &AuditContext,
 ) -> Result<LocationPeriodRow, RepoError> {
     let row = LocationPeriodRow {
         id: new_id(),
@@ -386,8 +386,8 @@ fn insert_period(
         valid_to: None,
         reason: location.reason,
         note: location.note,
-        recorded_by: recorded_by.map(str::to_owned),
-        recorded_at: now(),
+        recorded_by: ctx.actor_id.clone(),
+        recorded_at: ctx.at,
     };
     diesel::insert_into(location_periods::table)
         .values(&row)

@@ -4,7 +4,7 @@ use domain::OrganizationKind;
 use crate::audit::{self, AuditContext, Change};
 use crate::rows::OrganizationRow;
 use crate::schema::organizations;
-use crate::{DbConnection, RepoError, directory, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, directory, new_id, write_tx};
 
 /// Input for a new organization, already validated by the caller.
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ pub fn create(
     ctx: &AuditContext,
 ) -> Result<OrganizationRow, RepoError> {
     write_tx(conn, |conn| {
-        let row = insert(conn, new)?;
+        let row = insert(conn, new, ctx)?;
         audit::record(
             conn,
             ctx,
@@ -78,7 +78,7 @@ pub fn update(
         if let Some(kind) = changes.kind
             && kind.as_str() != current.kind
         {
-            crate::assignments::check_kind_change(conn, id, kind)?;
+            crate::assignments::check_kind_change(conn, id, kind, ctx.today())?;
         }
         let c = changes.clone();
         let name = c.name.unwrap_or(current.name.clone());
@@ -92,7 +92,7 @@ pub fn update(
                 .unwrap_or(current.kind.clone()),
             website: c.website.unwrap_or(current.website.clone()),
             version: current.version + 1,
-            updated_at: now(),
+            updated_at: ctx.at,
             ..current
         };
         let n = diesel::update(
@@ -147,8 +147,12 @@ fn name_taken(e: diesel::result::Error) -> RepoError {
 }
 
 /// Inserts without its own transaction, for callers that compose several writes.
-pub(crate) fn insert(conn: &mut DbConnection, new: NewOrganization) -> Result<OrganizationRow, RepoError> {
-    let now = now();
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    new: NewOrganization,
+    ctx: &AuditContext,
+) -> Result<OrganizationRow, RepoError> {
+    let now = ctx.at;
     let row = OrganizationRow {
         id: new_id(),
         name_normalized: normalize_name(&new.name),

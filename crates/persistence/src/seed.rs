@@ -67,16 +67,20 @@ pub struct SeedReport {
 }
 
 /// Seeds only when the database has no organizations yet (a fresh database).
-pub fn seed_if_empty(conn: &mut DbConnection) -> Result<Option<SeedReport>, RepoError> {
+pub fn seed_if_empty(
+    conn: &mut DbConnection,
+    clock: &domain::Clock,
+) -> Result<Option<SeedReport>, RepoError> {
     use diesel::prelude::*;
     let existing: i64 = crate::schema::organizations::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(None);
     }
-    seed(conn).map(Some)
+    seed(conn, clock).map(Some)
 }
 
-pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
+pub fn seed(conn: &mut DbConnection, clock: &domain::Clock) -> Result<SeedReport, RepoError> {
+    let ctx = crate::audit::AuditContext::system("seed", clock);
     write_tx(conn, |conn| {
         // Instances starting together on an empty database seed one after the other;
         // the later ones find everything present.
@@ -97,6 +101,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                         kind: *kind,
                         website: (!website.is_empty()).then(|| (*website).into()),
                     },
+                    &ctx,
                 )?;
                 report.organizations_created += 1;
             }
@@ -135,7 +140,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                     )),
                     first_location: Some((office.opened_on, first.into_new(host))),
                 },
-                None,
+                &ctx,
             )?;
             if let Some(hours) = &office.hours {
                 crate::content::insert_hours(conn, &row.id, hours)?;
@@ -146,7 +151,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                     None => None,
                 };
                 let moved_on = later.from.expect("later seed locations carry their move day");
-                offices::relocate_in_tx(conn, &row.id, moved_on, later.clone().into_new(host), None)?;
+                offices::relocate_in_tx(conn, &row.id, moved_on, later.clone().into_new(host), &ctx)?;
             }
             report.offices_created += 1;
         }
@@ -170,6 +175,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<SeedReport, RepoError> {
                         description: LocalizedText::german(*description_de),
                         topics: topics.iter().map(|t| (*t).to_owned()).collect(),
                     },
+                    &ctx,
                 )?;
                 report.services_created += 1;
             }

@@ -8,7 +8,7 @@ use domain::Role;
 
 use crate::schema::{refresh_tokens, sessions, staff_assignments, users};
 use crate::users::UserRow;
-use crate::{DbConnection, RepoError, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
@@ -27,9 +27,9 @@ pub fn start(
     user_id: &str,
     refresh_hash: &str,
     expires_at: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<SessionRow, RepoError> {
     write_tx(conn, |conn| {
-        let now = now();
         let row = SessionRow {
             id: new_id(),
             user_id: user_id.to_owned(),
@@ -61,7 +61,12 @@ pub enum Rotation {
     Invalid,
 }
 
-pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> Result<Rotation, RepoError> {
+pub fn rotate(
+    conn: &mut DbConnection,
+    presented_hash: &str,
+    new_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Rotation, RepoError> {
     write_tx(conn, |conn| {
         let found: Option<(Option<NaiveDateTime>, SessionRow)> = refresh_tokens::table
             .inner_join(sessions::table)
@@ -72,10 +77,9 @@ pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> 
         let Some((used_at, session)) = found else {
             return Ok(Rotation::Invalid);
         };
-        let now = now();
         if used_at.is_some() {
             if session.revoked_at.is_none() {
-                revoke(conn, &session.id, "refresh_token_reuse")?;
+                revoke(conn, &session.id, "refresh_token_reuse", now)?;
             }
             return Ok(Rotation::Reused { session });
         }
@@ -98,7 +102,7 @@ pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> 
         .set(refresh_tokens::used_at.eq(Some(now)))
         .execute(conn)?;
         if spent == 0 {
-            revoke(conn, &session.id, "refresh_token_reuse")?;
+            revoke(conn, &session.id, "refresh_token_reuse", now)?;
             return Ok(Rotation::Reused { session });
         }
         diesel::insert_into(refresh_tokens::table)
@@ -116,14 +120,19 @@ pub fn rotate(conn: &mut DbConnection, presented_hash: &str, new_hash: &str) -> 
 }
 
 /// Ends a session (logout, reuse detection). Returns whether it was still open.
-pub fn revoke(conn: &mut DbConnection, session_id: &str, reason: &str) -> Result<bool, RepoError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    session_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<bool, RepoError> {
     let n = diesel::update(
         sessions::table
             .find(session_id)
             .filter(sessions::revoked_at.is_null()),
     )
     .set((
-        sessions::revoked_at.eq(Some(now())),
+        sessions::revoked_at.eq(Some(now)),
         sessions::revoked_reason.eq(Some(reason)),
     ))
     .execute(conn)?;
@@ -145,8 +154,9 @@ pub struct SessionState {
 pub fn state(
     conn: &mut DbConnection,
     session_id: &str,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<Option<SessionState>, RepoError> {
+    let today = domain::schedule::berlin_today(now.and_utc());
     let found: Option<(SessionRow, UserRow)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
@@ -156,7 +166,7 @@ pub fn state(
     let Some((session, user)) = found else {
         return Ok(None);
     };
-    if session.revoked_at.is_some() || session.expires_at <= now() || !user.active {
+    if session.revoked_at.is_some() || session.expires_at <= now || !user.active {
         return Ok(None);
     }
     Ok(Some(SessionState {

@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::login_throttle;
-use crate::{DbConnection, RepoError, now, write_tx};
+use crate::{DbConnection, RepoError, write_tx};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -26,8 +26,11 @@ pub struct Policy {
 }
 
 /// How long until any of `keys` may try again, if one is blocked.
-fn blocked_for(conn: &mut DbConnection, keys: &[String]) -> Result<Option<Duration>, RepoError> {
-    let now = now();
+fn blocked_for(
+    conn: &mut DbConnection,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> Result<Option<Duration>, RepoError> {
     let until: Option<NaiveDateTime> = login_throttle::table
         .filter(login_throttle::key.eq_any(keys))
         .filter(login_throttle::blocked_until.gt(now))
@@ -41,14 +44,14 @@ fn blocked_for(conn: &mut DbConnection, keys: &[String]) -> Result<Option<Durati
 pub fn begin_attempt(
     conn: &mut DbConnection,
     keys: &[(String, Policy)],
+    now: NaiveDateTime,
 ) -> Result<Result<(), Duration>, RepoError> {
     write_tx(conn, |conn| {
-        let now = now();
         for (key, _) in keys {
             crate::db::lock_key(conn, "throttle", key)?;
         }
         let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
-        if let Some(wait) = blocked_for(conn, &names)? {
+        if let Some(wait) = blocked_for(conn, &names, now)? {
             return Ok(Err(wait));
         }
         for (key, policy) in keys {

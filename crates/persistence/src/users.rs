@@ -7,7 +7,7 @@ use domain::Role;
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::{sessions, users};
-use crate::{DbConnection, RepoError, new_id, now, write_tx};
+use crate::{DbConnection, RepoError, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -48,7 +48,7 @@ pub struct NewUser {
 
 pub fn create(conn: &mut DbConnection, new: NewUser, ctx: &AuditContext) -> Result<UserRow, RepoError> {
     write_tx(conn, |conn| {
-        let now = now();
+        let now = ctx.at;
         let row = UserRow {
             id: new_id(),
             email_normalized: normalize_email(&new.email),
@@ -190,7 +190,7 @@ pub fn update(
         if let Some(employer) = &changes.employer_organization_id
             && employer != &current.employer_organization_id
         {
-            crate::assignments::check_employer_change(conn, id, employer)?;
+            crate::assignments::check_employer_change(conn, id, employer, ctx.today())?;
         }
         if let Some(role) = changes.role
             && role != Role::Admin
@@ -215,7 +215,7 @@ pub fn update(
                     .clone()
                     .unwrap_or(current.employer_organization_id.clone())),
                 users::version.eq(users::version + 1),
-                users::updated_at.eq(now()),
+                users::updated_at.eq(ctx.at),
             ))
             .execute(conn)
             .map_err(|e| match RepoError::from_constraint(e) {
@@ -267,12 +267,12 @@ pub fn set_active(
             .set((
                 users::active.eq(active),
                 users::version.eq(users::version + 1),
-                users::updated_at.eq(now()),
+                users::updated_at.eq(ctx.at),
             ))
             .execute(conn)?;
         if !active {
-            revoke_all_sessions(conn, id, "deactivated")?;
-            let today = crate::today();
+            revoke_all_sessions(conn, id, "deactivated", ctx)?;
+            let today = ctx.today();
             crate::assignments::end_all_for_user(conn, id, today, ctx)?;
         }
         audit::record(
@@ -310,13 +310,13 @@ pub fn set_password(
                 users::password_hash.eq(password_hash),
                 users::password_change_required.eq(change_required),
                 users::version.eq(users::version + 1),
-                users::updated_at.eq(now()),
+                users::updated_at.eq(ctx.at),
             ))
             .execute(conn)?;
         if updated == 0 {
             return Err(RepoError::NotFound);
         }
-        revoke_all_sessions(conn, id, action)?;
+        revoke_all_sessions(conn, id, action, ctx)?;
         audit::record(
             conn,
             ctx,
@@ -349,6 +349,7 @@ pub(crate) fn revoke_all_sessions(
     conn: &mut DbConnection,
     user_id: &str,
     reason: &str,
+    ctx: &AuditContext,
 ) -> Result<usize, RepoError> {
     Ok(diesel::update(
         sessions::table
@@ -356,7 +357,7 @@ pub(crate) fn revoke_all_sessions(
             .filter(sessions::revoked_at.is_null()),
     )
     .set((
-        sessions::revoked_at.eq(Some(now())),
+        sessions::revoked_at.eq(Some(ctx.at)),
         sessions::revoked_reason.eq(Some(reason)),
     ))
     .execute(conn)?)

@@ -37,7 +37,7 @@ pub fn create_admin(
             password_hash: hash,
             password_change_required: false,
         },
-        &AuditContext::system("cli"),
+        &AuditContext::system("cli", &domain::Clock::system()),
     )?;
     Ok(user.id)
 }

@@ -127,6 +127,8 @@ pub struct Settings {
     pub directory_poll: std::time::Duration,
     pub signing_key: KeySource,
     pub auth: api::auth::AuthConfig,
+    /// The system clock in production; tests pass a manual one.
+    pub clock: domain::Clock,
 }
 
 impl Cli {
@@ -155,6 +157,7 @@ impl Cli {
                 hsts: self.hsts,
             },
             directory_poll: std::time::Duration::from_millis(self.directory_poll_ms.max(50)),
+            clock: domain::Clock::system(),
             signing_key: match &self.jwt_key_file {
                 Some(path) => KeySource::File(path.clone()),
                 None => KeySource::DataDir(self.data_dir.clone()),

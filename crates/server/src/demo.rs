@@ -27,7 +27,8 @@ struct Planned {
 
 pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
     let mut conn = pool.get().context("cannot connect to the database")?;
-    let ctx = AuditContext::system("demo");
+    let clock = domain::Clock::system();
+    let ctx = AuditContext::system("demo", &clock);
     let city = persistence::organizations::find_by_name(&mut conn, persistence::seed::CITY)?
         .context("the seed data is missing; run `lokal-willkommen seed`")?;
     let planned = |email: &str, name: &str, role, employer: &str, office| Planned {
@@ -77,7 +78,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             Some((office.id.clone(), Side::Provider)),
         ));
     }
-    let today = persistence::today();
+    let today = clock.today();
     let mut accounts = Vec::new();
     for Planned {
         email,

@@ -29,13 +29,21 @@ async fn main() -> anyhow::Result<()> {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword_prompt()?,
             };
-            let pool = lokal_willkommen::startup::prepare_database(&cli.database_url(), 2)?;
+            let pool = lokal_willkommen::startup::prepare_database(
+                &cli.database_url(),
+                2,
+                &domain::Clock::system(),
+            )?;
             let id = lokal_willkommen::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
         Command::Demo => {
             telemetry::init(cli.log_format);
-            let pool = lokal_willkommen::startup::prepare_database(&cli.database_url(), 2)?;
+            let pool = lokal_willkommen::startup::prepare_database(
+                &cli.database_url(),
+                2,
+                &domain::Clock::system(),
+            )?;
             let accounts = lokal_willkommen::demo::create_demo(&pool)?;
             println!("DEMO DATA (fictitious people; passwords are shown only now):");
             for a in accounts {
@@ -61,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
             let pool = persistence::connect(&cli.database_url(), 1)?;
             let mut conn = pool.get()?;
             persistence::migrate(&mut conn)?;
-            let report = persistence::seed::seed(&mut conn)?;
+            let report = persistence::seed::seed(&mut conn, &domain::Clock::system())?;
             tracing::info!(
                 organizations = report.organizations_created,
                 offices = report.offices_created,

@@ -50,14 +50,14 @@ fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
 }
 
 /// Opens the pool, applies migrations, and seeds an empty database.
-pub fn prepare_database(url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
+pub fn prepare_database(url: &str, pool_size: u32, clock: &domain::Clock) -> anyhow::Result<DbPool> {
     let pool = persistence::connect(url, pool_size)?;
     let mut conn = pool.get().context("cannot connect to the database")?;
     let ran = persistence::migrate(&mut conn)?;
     if ran > 0 {
         tracing::info!(migrations = ran, "applied database migrations");
     }
-    if let Some(report) = persistence::seed::seed_if_empty(&mut conn)? {
+    if let Some(report) = persistence::seed::seed_if_empty(&mut conn, clock)? {
         tracing::info!(
             organizations = report.organizations_created,
             offices = report.offices_created,
@@ -76,16 +76,22 @@ impl Application {
     /// Prepares everything and binds; call inside an actix runtime. Serving starts
     /// with [`Application::run_until_stopped`].
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
-        let pool = prepare_database(&settings.database_url, settings.db_pool_size)?;
-        let directory = Arc::new(DirectoryCache::load_blocking(&pool)?);
+        let clock = settings.clock.clone();
+        let pool = prepare_database(&settings.database_url, settings.db_pool_size, &clock)?;
+        let directory = Arc::new(DirectoryCache::load_blocking(&pool, clock.clone())?);
         actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
 
         let keys = signing_keys(&settings.signing_key)?;
-        let auth = Arc::new(api::auth::AuthState::new(keys, settings.auth.clone()));
+        let auth = Arc::new(api::auth::AuthState::new(
+            keys,
+            settings.auth.clone(),
+            clock.clone(),
+        ));
         let state = web::Data::new(AppState {
             pool,
             directory,
             auth,
+            clock,
         });
         let doc = api::openapi();
         let routes = Arc::new(api::openapi::RouteTable::from_doc(&doc));

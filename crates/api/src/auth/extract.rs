@@ -11,7 +11,6 @@ use domain::{Actor, ActorKind, Role};
 
 use super::jwt;
 use super::secrets::{API_TOKEN_PREFIX, token_hash};
-use crate::directory_cache::today;
 use crate::problem::ApiError;
 use crate::request_id::RequestId;
 use crate::state::AppState;
@@ -24,6 +23,9 @@ pub struct Authenticated {
     pub session_id: Option<String>,
     pub password_change_required: bool,
     pub request_id: Option<String>,
+    /// When the request was authenticated, from the application clock: the time of
+    /// every change it makes.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Like [`Authenticated`], but also admits accounts that must still change their
@@ -42,6 +44,7 @@ impl Authenticated {
             }),
             actor_role: Some(self.actor.role.as_str()),
             request_id: self.request_id.clone(),
+            at: self.at.naive_utc(),
         }
     }
 
@@ -89,6 +92,7 @@ fn from_session(
     claims: &jwt::Claims,
     session: Option<std::sync::Arc<persistence::sessions::SessionState>>,
     request_id: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Authenticated, ApiError> {
     let session = session
         .filter(|s| s.user_id == claims.sub)
@@ -103,6 +107,7 @@ fn from_session(
         session_id: Some(claims.sid.clone()),
         password_change_required: session.password_change_required,
         request_id,
+        at,
     })
 }
 
@@ -119,9 +124,9 @@ fn authenticate_cached(req: &HttpRequest) -> Option<Result<Authenticated, ApiErr
     if token.starts_with(API_TOKEN_PREFIX) {
         return None;
     }
-    let claims = state.auth.verified(token, chrono::Utc::now().timestamp())?;
+    let claims = state.auth.verified(token, state.clock.unix_seconds())?;
     let session = state.auth.session(&claims.sid)?;
-    Some(from_session(&claims, session, request_id(req)))
+    Some(from_session(&claims, session, request_id(req), state.clock.now()))
 }
 
 async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
@@ -132,6 +137,8 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
     let request_id = request_id(&req);
     let token = bearer_token(&req)?;
     let auth = &state.auth;
+    let at = state.clock.now();
+    let now = at.naive_utc();
 
     if token.starts_with(API_TOKEN_PREFIX) {
         let hash = token_hash(token);
@@ -143,7 +150,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                 let h = hash.clone();
                 let row = web::block(move || {
                     let mut conn = pool.get()?;
-                    persistence::api_tokens::find_live(&mut conn, &h)
+                    persistence::api_tokens::find_live(&mut conn, &h, now)
                 })
                 .await??;
                 let actor = row.map(|r| Actor {
@@ -163,20 +170,26 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             session_id: None,
             password_change_required: false,
             request_id,
+            at,
         });
     }
 
-    let now = chrono::Utc::now().timestamp();
-    let claims = match auth.verified(token, now) {
+    let claims = match auth.verified(token, at.timestamp()) {
         Some(claims) => claims,
         None => {
-            let claims = jwt::verify(&auth.keys, &auth.config.issuer, &auth.config.audience, token)
-                .ok_or_else(|| {
-                    tracing::info!(event = "authn_token_invalid", "rejected an invalid access token");
-                    unauthenticated("the access token is invalid or expired")
-                })?;
+            let claims = jwt::verify(
+                &auth.keys,
+                &auth.config.issuer,
+                &auth.config.audience,
+                token,
+                at.timestamp(),
+            )
+            .ok_or_else(|| {
+                tracing::info!(event = "authn_token_invalid", "rejected an invalid access token");
+                unauthenticated("the access token is invalid or expired")
+            })?;
             let claims = std::sync::Arc::new(claims);
-            auth.remember_verified(token, claims.clone(), now);
+            auth.remember_verified(token, claims.clone(), at.timestamp());
             claims
         }
     };
@@ -188,7 +201,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             let sid = claims.sid.clone();
             let session = web::block(move || {
                 let mut conn = pool.get()?;
-                persistence::sessions::state(&mut conn, &sid, today())
+                persistence::sessions::state(&mut conn, &sid, now)
             })
             .await??
             .map(std::sync::Arc::new);
@@ -196,7 +209,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             session
         }
     };
-    from_session(&claims, session, request_id)
+    from_session(&claims, session, request_id, at)
 }
 
 /// Resolves at once on the cached path, or runs the database lookups.

@@ -35,14 +35,18 @@ pub fn issue(keys: &SigningKeys, claims: &Claims) -> String {
     encode(&header, claims, &keys.encoding).expect("signing with a valid key cannot fail")
 }
 
-/// Verifies signature, algorithm, issuer, audience, time window and token type.
-pub fn verify(keys: &SigningKeys, issuer: &str, audience: &str, token: &str) -> Option<Claims> {
+/// Verifies signature, algorithm, issuer, audience, time window (against `now`, the
+/// application clock's seconds) and token type.
+pub fn verify(keys: &SigningKeys, issuer: &str, audience: &str, token: &str, now: i64) -> Option<Claims> {
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.set_issuer(&[issuer]);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-    validation.validate_nbf = true;
-    validation.leeway = LEEWAY_SECONDS;
-    let data = decode::<Claims>(token, &keys.decoding, &validation).ok()?;
-    (data.claims.typ == TOKEN_TYPE).then_some(data.claims)
+    // The time window is checked below against the application clock, not the library's.
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    let claims = decode::<Claims>(token, &keys.decoding, &validation).ok()?.claims;
+    let leeway = LEEWAY_SECONDS as i64;
+    let in_window = now < claims.exp.saturating_add(leeway) && claims.nbf.saturating_sub(leeway) <= now;
+    (in_window && claims.typ == TOKEN_TYPE).then_some(claims)
 }

@@ -10,9 +10,11 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use domain::Actor;
+use chrono::{DateTime, Utc};
+
+use domain::{Actor, Clock};
 use persistence::sessions::SessionState;
 use persistence::throttle::Policy;
 
@@ -62,6 +64,7 @@ impl Default for AuthConfig {
 pub struct AuthState {
     pub keys: SigningKeys,
     pub config: AuthConfig,
+    pub clock: Clock,
     /// Tokens whose signature and claims were verified: skipping the Ed25519 check on
     /// repeat use keeps an authenticated read close to a public one. Keyed by the whole
     /// token, so nothing unverified can hit it.
@@ -77,13 +80,14 @@ const CACHE_LIMIT: usize = 10_000;
 
 /// A state read from the database at an instant; `None` means "not valid" (revoked,
 /// expired, inactive), which is cached too so a revoked token costs no query either.
-type Fetched<T> = (Instant, Option<T>);
+type Fetched<T> = (DateTime<Utc>, Option<T>);
 
 impl AuthState {
-    pub fn new(keys: SigningKeys, config: AuthConfig) -> AuthState {
+    pub fn new(keys: SigningKeys, config: AuthConfig, clock: Clock) -> AuthState {
         AuthState {
             keys,
             config,
+            clock,
             verified: Mutex::default(),
             sessions: Mutex::default(),
             integrations: Mutex::default(),
@@ -114,8 +118,15 @@ impl AuthState {
         let cache = self.sessions.lock().expect("cache lock");
         cache
             .get(sid)
-            .filter(|(at, _)| at.elapsed() < self.config.state_ttl)
+            .filter(|(at, _)| self.fresh(*at))
             .map(|(_, s)| s.clone())
+    }
+
+    /// Whether a state read at `at` may still be served. A clock that went backwards
+    /// (an adjusted system clock) makes entries stale rather than fresh for longer.
+    fn fresh(&self, at: DateTime<Utc>) -> bool {
+        let age = self.clock.now() - at;
+        age >= chrono::TimeDelta::zero() && age.to_std().is_ok_and(|age| age < self.config.state_ttl)
     }
 
     /// The revocation generation; read it before fetching a state from the database.
@@ -129,17 +140,16 @@ impl AuthState {
             return;
         }
         if cache.len() >= CACHE_LIMIT {
-            let ttl = self.config.state_ttl;
-            cache.retain(|_, (at, _)| at.elapsed() < ttl);
+            cache.retain(|_, (at, _)| self.fresh(*at));
         }
-        cache.insert(sid.to_owned(), (Instant::now(), state));
+        cache.insert(sid.to_owned(), (self.clock.now(), state));
     }
 
     pub(crate) fn integration(&self, hash: &str) -> Option<Option<Actor>> {
         let cache = self.integrations.lock().expect("cache lock");
         cache
             .get(hash)
-            .filter(|(at, _)| at.elapsed() < self.config.state_ttl)
+            .filter(|(at, _)| self.fresh(*at))
             .map(|(_, a)| a.clone())
     }
 
@@ -151,7 +161,7 @@ impl AuthState {
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(hash.to_owned(), (Instant::now(), actor));
+        cache.insert(hash.to_owned(), (self.clock.now(), actor));
     }
 
     /// Forgets every cached session and token state on this instance, after a change

@@ -72,7 +72,7 @@ pub async fn create_api_token(
     let body: NewApiTokenRequest = parse_json(&req, &body)?;
     let mut errors = ValidationErrors::default();
     errors.require_text("/name", &body.name, 200);
-    let now = Utc::now();
+    let now = caller.at;
     if body.expires_at <= now {
         errors.add("/expires_at", "must be in the future");
     } else if body.expires_at > now + chrono::Duration::days(MAX_DAYS) {

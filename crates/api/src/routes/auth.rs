@@ -59,7 +59,7 @@ pub(crate) fn token_pair(
     session_id: &str,
     refresh_token: String,
 ) -> TokenResponse {
-    let now = chrono::Utc::now().timestamp();
+    let now = auth.clock.unix_seconds();
     let ttl = auth.config.access_ttl.as_secs();
     let claims = Claims {
         iss: auth.config.issuer.clone(),
@@ -89,11 +89,12 @@ pub(crate) async fn start_session(
 ) -> Result<TokenResponse, ApiError> {
     let refresh_token = random_token(REFRESH_PREFIX);
     let hash = token_hash(&refresh_token);
-    let expires =
-        persistence::now() + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
+    let expires = state.clock.now_naive()
+        + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
     let uid = user_id.clone();
+    let now = state.clock.now_naive();
     let session = state
-        .db(move |conn| persistence::sessions::start(conn, &uid, &hash, expires))
+        .db(move |conn| persistence::sessions::start(conn, &uid, &hash, expires, now))
         .await?;
     Ok(token_pair(
         &state.auth,
@@ -141,10 +142,11 @@ pub async fn login(
     // Count the attempt before checking the password, so parallel guesses cannot all
     // pass the check before the first failure is recorded.
     let keys = vec![account_key.clone(), address_key.clone()];
+    let now = state.clock.now_naive();
     let lookup_email = email.clone();
     let (admitted, user) = state
         .db(move |conn| {
-            let admitted = persistence::throttle::begin_attempt(conn, &keys)?;
+            let admitted = persistence::throttle::begin_attempt(conn, &keys, now)?;
             let user = persistence::users::find_by_email(conn, &lookup_email)?;
             Ok((admitted, user))
         })
@@ -213,8 +215,9 @@ pub async fn refresh_tokens(
     let presented = token_hash(&body.refresh_token);
     let next = random_token(REFRESH_PREFIX);
     let next_hash = token_hash(&next);
+    let now = state.clock.now_naive();
     let rotation = state
-        .db(move |conn| persistence::sessions::rotate(conn, &presented, &next_hash))
+        .db(move |conn| persistence::sessions::rotate(conn, &presented, &next_hash, now))
         .await?;
     match rotation {
         Rotation::Rotated { session, user } => {
@@ -258,8 +261,9 @@ pub async fn logout(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
             "integration tokens have no session; ask an admin to revoke the token",
         ));
     };
+    let now = caller.0.at.naive_utc();
     state
-        .db(move |conn| persistence::sessions::revoke(conn, &session_id, "logout"))
+        .db(move |conn| persistence::sessions::revoke(conn, &session_id, "logout", now))
         .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_logout", user = %caller.0.actor.id, "signed out");

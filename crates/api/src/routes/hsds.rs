@@ -117,7 +117,8 @@ fn location(snapshot: &Snapshot, index: usize) -> Value {
 /// Weekly slots as HSDS schedules, times with the current Berlin UTC offset.
 fn schedules(snapshot: &Snapshot, index: usize, service_id: &str) -> Vec<Value> {
     let office = &snapshot.offices[index];
-    let offset = chrono::Utc::now()
+    let offset = snapshot
+        .taken_at
         .with_timezone(&domain::schedule::BERLIN)
         .offset()
         .fix()

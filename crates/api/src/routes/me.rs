@@ -98,7 +98,9 @@ pub async fn change_password(
             .ok_or_else(|| ApiError::not_found("no such account"))?;
         // Guessing the current password with a stolen token is throttled like sign-in.
         let key = (format!("account:{}", user.email_normalized), policy);
-        if let Err(wait) = persistence::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key))? {
+        if let Err(wait) =
+            persistence::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key), ctx.at)?
+        {
             return Err(crate::routes::auth::throttled(wait));
         }
         let mut errors = ValidationErrors::default();

@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 
 use crate::auth::Authenticated;
 use crate::conditional::{Audience, JsonBody, created, respond};
-use crate::directory_cache::today;
 use crate::extractors::parse_json;
 use crate::pagination::Page;
 use crate::problem::ApiError;
@@ -52,7 +51,7 @@ async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView
     let rows = state
         .db(move |conn| persistence::assignments::for_office(conn, &oid))
         .await?;
-    let today = today();
+    let today = state.clock.today();
     let history = rows
         .iter()
         .map(|a| AssignmentView::from(a, today))
