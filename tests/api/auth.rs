@@ -632,7 +632,7 @@ async fn last_admin_is_protected(backend: Backend) {
 
 fn app_email(app: &TestApp, id: &str) -> String {
     let pool = app.pool();
-    persistence::users::find(&mut pool.get().unwrap(), id)
+    persistence::accounts::users::find(&mut pool.get().unwrap(), id)
         .unwrap()
         .unwrap()
         .email

@@ -121,15 +121,15 @@ async fn staff_sides_survive_employer_and_provider_changes(backend: Backend) {
     {
         let pool = app.pool();
         let mut conn = pool.get().unwrap();
-        let etag_user = persistence::users::find(&mut conn, &drk_person)
+        let etag_user = persistence::accounts::users::find(&mut conn, &drk_person)
             .unwrap()
             .unwrap()
             .version;
-        persistence::users::update(
+        persistence::accounts::users::update(
             &mut conn,
             &drk_person,
             etag_user,
-            &persistence::users::UserChanges {
+            &persistence::accounts::users::UserChanges {
                 employer_organization_id: Some(drk.clone()),
                 ..Default::default()
             },

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use domain::{Address, District};
 use lw_tests::{AppOptions, TestApp, TestDb, both_backends};
 use persistence::audit::AuditContext;
-use persistence::offices::{self, NewLocation};
+use persistence::directory::offices::{self, NewLocation};
 use persistence::schema::location_periods;
 use persistence::{Backend, DbPool, RepoError};
 
@@ -236,14 +236,14 @@ async fn concurrent_relocations_one_wins(backend: Backend) {
     let history = offices::history(&mut pool.get().unwrap(), &id).unwrap();
     assert_eq!(history.len(), 2);
     let periods: Vec<_> = history.iter().map(|r| r.to_domain().unwrap()).collect();
-    domain::location::check_history(&periods).unwrap();
+    domain::directory::location::check_history(&periods).unwrap();
 }
 
 async fn seed_is_idempotent(backend: Backend) {
     let db = TestDb::new(backend);
     let pool = db.pool(); // seeds the empty database
     let mut conn = pool.get().unwrap();
-    let before = persistence::directory::load(&mut conn).unwrap();
+    let before = persistence::read_model::load(&mut conn).unwrap();
     assert_eq!(before.offices.len(), 5);
     assert_eq!(before.organizations.len(), 7);
     assert_eq!(before.location_periods.len(), 6);
@@ -254,7 +254,7 @@ async fn seed_is_idempotent(backend: Backend) {
             .unwrap()
             .is_none()
     );
-    let after = persistence::directory::load(&mut conn).unwrap();
+    let after = persistence::read_model::load(&mut conn).unwrap();
     assert_eq!(after.offices.len(), 5);
     assert_eq!(after.location_periods.len(), 6);
     assert_eq!(

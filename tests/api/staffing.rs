@@ -20,13 +20,13 @@ both_backends!(
 fn employee(app: &TestApp, employer: &str) -> (String, String) {
     let pool = app.pool();
     let mut conn = pool.get().unwrap();
-    let org = persistence::organizations::find_by_name(&mut conn, employer)
+    let org = persistence::directory::organizations::find_by_name(&mut conn, employer)
         .unwrap()
         .unwrap();
     let email = format!("staff-{}@example.org", uuid::Uuid::now_v7().simple());
-    let user = persistence::users::create(
+    let user = persistence::accounts::users::create(
         &mut conn,
-        persistence::users::NewUser {
+        persistence::accounts::users::NewUser {
             email: email.clone(),
             display_name: format!("Mitarbeiterin {}", &email[6..14]),
             employer_organization_id: org.id,

@@ -408,13 +408,13 @@ impl TestApp {
     pub fn create_account(&self, role: domain::Role, password_change_required: bool) -> (String, String) {
         let pool = self.pool();
         let mut conn = pool.get().unwrap();
-        let city = persistence::organizations::find_by_name(&mut conn, persistence::seed::CITY)
+        let city = persistence::directory::organizations::find_by_name(&mut conn, persistence::seed::CITY)
             .unwrap()
             .unwrap();
         let email = format!("{}-{}@stadtdo.de", role.as_str(), uuid::Uuid::now_v7().simple());
-        let user = persistence::users::create(
+        let user = persistence::accounts::users::create(
             &mut conn,
-            persistence::users::NewUser {
+            persistence::accounts::users::NewUser {
                 email: email.clone(),
                 display_name: format!("Test {}", role.as_str()),
                 employer_organization_id: city.id,
@@ -469,11 +469,11 @@ impl TestApp {
     ) -> String {
         let pool = self.pool();
         let mut conn = pool.get().unwrap();
-        let office = persistence::offices::find_by_slug(&mut conn, slug)
+        let office = persistence::directory::offices::find_by_slug(&mut conn, slug)
             .unwrap()
             .unwrap();
         let day = |(y, m, d): (i32, u32, u32)| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        persistence::assignments::insert_unchecked(
+        persistence::staffing::assignments::insert_unchecked(
             &mut conn,
             &office.id,
             user_id,

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use domain::Role;
 use persistence::RepoError;
-use persistence::api_tokens::ApiTokenRow;
+use persistence::accounts::api_tokens::ApiTokenRow;
+use persistence::accounts::users::UserRow;
 use persistence::audit::AuditEventRow;
-use persistence::users::UserRow;
 use serde::Serialize;
 use utoipa::ToSchema;
 

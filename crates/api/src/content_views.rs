@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use domain::LocalizedText;
-use domain::schedule::{self, Closure, ExtraSession, Slot, WallTime};
+use domain::directory::schedule::{self, Closure, ExtraSession, Slot, WallTime};
 use persistence::RepoError;
-use persistence::content::{ClosureRow, ExtraSessionRow, ServiceRow, SlotRow, TopicRow};
+use persistence::directory::content::{ClosureRow, ExtraSessionRow, ServiceRow, SlotRow, TopicRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -16,7 +16,8 @@ use actix_web::web;
 use chrono::NaiveDate;
 use domain::staffing::{self, Assignment, Side, StaffingStatus};
 use domain::{Clock, District};
-use persistence::directory::{self, DirectoryData};
+use persistence::change_feed;
+use persistence::read_model::{self, DirectoryData};
 use persistence::{DbPool, RepoError};
 
 use crate::conditional::JsonBody;
@@ -84,7 +85,7 @@ impl Snapshot {
         data: DirectoryData,
         taken_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<Snapshot, RepoError> {
-        let today = domain::schedule::berlin_today(taken_at);
+        let today = domain::directory::schedule::berlin_today(taken_at);
         let districts: Vec<DistrictView> = District::ALL
             .iter()
             .enumerate()
@@ -361,7 +362,7 @@ impl DirectoryCache {
             let pool2 = pool.clone();
             let version = web::block(move || {
                 let mut conn = pool2.get()?;
-                directory::version(&mut conn)
+                change_feed::version(&mut conn)
             })
             .await;
             let stale = match version {
@@ -381,6 +382,6 @@ impl DirectoryCache {
 
 fn load(pool: &DbPool, clock: &Clock) -> Result<Snapshot, RepoError> {
     let mut conn = pool.get()?;
-    let data = directory::load(&mut conn)?;
+    let data = read_model::load(&mut conn)?;
     Snapshot::build(data, clock.now())
 }

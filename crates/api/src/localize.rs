@@ -21,7 +21,7 @@ const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "p
 pub fn requested_language(req: &HttpRequest, lang_param: Option<&str>) -> Result<Option<String>, ApiError> {
     if let Some(lang) = lang_param {
         let lang = lang.to_ascii_lowercase();
-        if !domain::languages::is_known(&lang) {
+        if !domain::directory::languages::is_known(&lang) {
             return Err(ApiError::invalid_parameter(
                 "lang",
                 "unknown language code; see /api/v1/languages",
@@ -52,7 +52,7 @@ pub fn requested_language(req: &HttpRequest, lang_param: Option<&str>) -> Result
     let chosen = ranges
         .into_iter()
         .map(|(_, l)| l)
-        .find(|l| domain::languages::is_known(l));
+        .find(|l| domain::directory::languages::is_known(l));
     Ok(Some(chosen.unwrap_or_else(|| "de".into())))
 }
 

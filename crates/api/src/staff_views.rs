@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use domain::OfficeStatus;
 use domain::staffing::{Side, StaffingStatus};
 use persistence::RepoError;
-use persistence::assignments::StaffedAssignment;
+use persistence::staffing::assignments::StaffedAssignment;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus, OrganizationKind};
 use persistence::RepoError;
-use persistence::rows::{LocationPeriodRow, OfficeRow, OrganizationRow, district};
+use persistence::directory::rows::{LocationPeriodRow, OfficeRow, OrganizationRow, district};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -59,7 +59,7 @@ impl Clock {
 
     /// Today's date in Dortmund (Europe/Berlin): the day "current" refers to everywhere.
     pub fn today(&self) -> NaiveDate {
-        crate::schedule::berlin_today(self.now())
+        crate::directory::schedule::berlin_today(self.now())
     }
 
     /// Sets a manual clock. Panics on the system clock: production time is not settable.

@@ -3,24 +3,18 @@
 //! `utoipa::ToSchema` derives live here so that the OpenAPI document describes
 //! exactly the types the rules work on; they are metadata, not web code.
 
-pub mod authz;
+pub mod accounts;
 pub mod clock;
-pub mod district;
-pub mod languages;
+pub mod directory;
 pub mod localized;
-pub mod location;
-pub mod office;
-pub mod organization;
-pub mod password;
-pub mod schedule;
 pub mod staffing;
 pub mod validation;
 
-pub use authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};
+pub use accounts::authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};
 pub use clock::Clock;
-pub use district::District;
+pub use directory::district::District;
+pub use directory::location::{Address, LocationPeriod, RelocationError, RelocationPlan};
+pub use directory::office::{OfficeKind, OfficeStatus, Slug};
+pub use directory::organization::OrganizationKind;
 pub use localized::LocalizedText;
-pub use location::{Address, LocationPeriod, RelocationError, RelocationPlan};
-pub use office::{OfficeKind, OfficeStatus, Slug};
-pub use organization::OrganizationKind;
 pub use validation::{FieldError, ValidationErrors};

@@ -32,7 +32,7 @@ impl AuditContext {
 
     /// The Dortmund calendar day of the change: what "current" means for its rules.
     pub fn today(&self) -> chrono::NaiveDate {
-        domain::schedule::berlin_today(self.at.and_utc())
+        domain::directory::schedule::berlin_today(self.at.and_utc())
     }
 }
 

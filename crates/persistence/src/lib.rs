@@ -1,20 +1,15 @@
 //! Diesel schema, rows, repositories, migrations and seed data for both databases.
 
-pub mod api_tokens;
-pub mod assignments;
+pub mod accounts;
 pub mod audit;
-pub mod content;
+pub mod change_feed;
 pub mod db;
 pub mod directory;
 mod error;
-pub mod offices;
-pub mod organizations;
-pub mod rows;
+pub mod read_model;
 pub mod schema;
 pub mod seed;
-pub mod sessions;
-pub mod throttle;
-pub mod users;
+pub mod staffing;
 
 pub use db::{Backend, DbConnection, DbPool, connect, migrate, write_tx};
 pub use error::RepoError;

@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus, OrganizationKind};
 
-use crate::offices::{self, NewLocation, NewOffice};
-use crate::organizations::{self, NewOrganization};
-use crate::{DbConnection, RepoError, directory, write_tx};
+use crate::directory::offices::{self, NewLocation, NewOffice};
+use crate::directory::organizations::{self, NewOrganization};
+use crate::{DbConnection, RepoError, change_feed, write_tx};
 
 pub const CITY: &str = "Stadt Dortmund";
 const CARITAS: &str = "Caritasverband Dortmund e.V.";
@@ -143,7 +143,7 @@ pub fn seed(conn: &mut DbConnection, clock: &domain::Clock) -> Result<SeedReport
                 &ctx,
             )?;
             if let Some(hours) = &office.hours {
-                crate::content::insert_hours(conn, &row.id, hours)?;
+                crate::directory::content::insert_hours(conn, &row.id, hours)?;
             }
             for later in &office.locations[1..] {
                 let host = match later.host {
@@ -166,9 +166,9 @@ pub fn seed(conn: &mut DbConnection, clock: &domain::Clock) -> Result<SeedReport
             if exists == 0 {
                 let mut name = LocalizedText::german(*name_de);
                 name.0.insert("en".into(), (*name_en).into());
-                crate::content::insert_service(
+                crate::directory::content::insert_service(
                     conn,
-                    crate::content::NewService {
+                    crate::directory::content::NewService {
                         office_id: None,
                         code: Some((*code).into()),
                         name,
@@ -181,7 +181,7 @@ pub fn seed(conn: &mut DbConnection, clock: &domain::Clock) -> Result<SeedReport
             }
         }
         if report != SeedReport::default() {
-            directory::bump_version(conn)?;
+            change_feed::bump(conn)?;
         }
         Ok(report)
     })
@@ -242,7 +242,7 @@ struct OfficeSeed {
     email: Option<&'static str>,
     locations: Vec<LocationSeed>,
     /// Only published hours; no office gets invented ones.
-    hours: Option<crate::content::Hours>,
+    hours: Option<crate::directory::content::Hours>,
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -344,16 +344,16 @@ fn office_seeds() -> Vec<OfficeSeed> {
 
 /// The published hours of Mengede/Huckarde: Mon and Fri 9-12, Tue 13-16, Thu 14-17,
 /// also by appointment; German, Arabic, English, Persian, Kurdish.
-fn mengede_hours() -> crate::content::Hours {
+fn mengede_hours() -> crate::directory::content::Hours {
     let languages: Vec<String> = ["de", "ar", "en", "fa", "ku"].map(String::from).to_vec();
-    let slot = |weekday, opens: &str, closes: &str| crate::content::HoursSlot {
+    let slot = |weekday, opens: &str, closes: &str| crate::directory::content::HoursSlot {
         weekday,
         opens: opens.to_owned(),
         closes: closes.to_owned(),
         languages: languages.clone(),
         note: None,
     };
-    crate::content::Hours {
+    crate::directory::content::Hours {
         by_appointment: true,
         slots: vec![
             slot(1, "09:00", "12:00"),

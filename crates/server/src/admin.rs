@@ -14,7 +14,7 @@ pub fn create_admin(
     password: &str,
 ) -> anyhow::Result<String> {
     let mut errors = ValidationErrors::default();
-    domain::password::check_new_password("password", password, &[email, name], &mut errors);
+    domain::accounts::password::check_new_password("password", password, &[email, name], &mut errors);
     errors.require_text("name", name, 200);
     if let Some(problem) = errors.0.first() {
         anyhow::bail!(
@@ -24,12 +24,12 @@ pub fn create_admin(
         );
     }
     let mut conn = pool.get().context("cannot connect to the database")?;
-    let org = persistence::organizations::find_by_name(&mut conn, employer)?
+    let org = persistence::directory::organizations::find_by_name(&mut conn, employer)?
         .with_context(|| format!("no organization named {employer:?}"))?;
     let hash = api::auth::passwords::hash(password);
-    let user = persistence::users::create(
+    let user = persistence::accounts::users::create(
         &mut conn,
-        persistence::users::NewUser {
+        persistence::accounts::users::NewUser {
             email: email.to_owned(),
             display_name: name.to_owned(),
             employer_organization_id: org.id,

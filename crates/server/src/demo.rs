@@ -29,7 +29,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
     let mut conn = pool.get().context("cannot connect to the database")?;
     let clock = domain::Clock::system();
     let ctx = AuditContext::system("demo", &clock);
-    let city = persistence::organizations::find_by_name(&mut conn, persistence::seed::CITY)?
+    let city = persistence::directory::organizations::find_by_name(&mut conn, persistence::seed::CITY)?
         .context("the seed data is missing; run `lokal-willkommen seed`")?;
     let planned = |email: &str, name: &str, role, employer: &str, office| Planned {
         email: email.to_owned(),
@@ -61,7 +61,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             None,
         ),
     ];
-    let data = persistence::directory::load(&mut conn)?;
+    let data = persistence::read_model::load(&mut conn)?;
     for office in &data.offices {
         wanted.push(planned(
             &format!("demo-{}-stadt@demo.invalid", office.slug),
@@ -88,7 +88,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
         office,
     } in wanted
     {
-        if persistence::users::find_by_email(&mut conn, &email)?.is_some() {
+        if persistence::accounts::users::find_by_email(&mut conn, &email)?.is_some() {
             accounts.push(DemoAccount {
                 email,
                 role,
@@ -98,9 +98,9 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             continue;
         }
         let password = api::auth::secrets::random_token("demo-");
-        let user = persistence::users::create(
+        let user = persistence::accounts::users::create(
             &mut conn,
-            persistence::users::NewUser {
+            persistence::accounts::users::NewUser {
                 email: email.clone(),
                 display_name: name,
                 employer_organization_id: employer,
@@ -119,7 +119,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             let start = opened.map_or(today, |o| o.max(today - chrono::Days::new(30)));
             // A side that is already staffed stays as it is.
             if let Err(e) =
-                persistence::assignments::assign(&mut conn, office_id, &user.id, *side, start, &ctx)
+                persistence::staffing::assignments::assign(&mut conn, office_id, &user.id, *side, start, &ctx)
             {
                 eprintln!("note: {email} not assigned: {e}");
             }

@@ -90,7 +90,7 @@ fn request_id(req: &HttpRequest) -> Option<String> {
 /// The caller of a live session, or 401 when the session has ended.
 fn from_session(
     claims: &jwt::Claims,
-    session: Option<std::sync::Arc<persistence::sessions::SessionState>>,
+    session: Option<std::sync::Arc<persistence::accounts::sessions::SessionState>>,
     request_id: Option<String>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Authenticated, ApiError> {
@@ -150,7 +150,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                 let h = hash.clone();
                 let row = web::block(move || {
                     let mut conn = pool.get()?;
-                    persistence::api_tokens::find_live(&mut conn, &h, now)
+                    persistence::accounts::api_tokens::find_live(&mut conn, &h, now)
                 })
                 .await??;
                 let actor = row.map(|r| Actor {
@@ -201,7 +201,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             let sid = claims.sid.clone();
             let session = web::block(move || {
                 let mut conn = pool.get()?;
-                persistence::sessions::state(&mut conn, &sid, now)
+                persistence::accounts::sessions::state(&mut conn, &sid, now)
             })
             .await??
             .map(std::sync::Arc::new);

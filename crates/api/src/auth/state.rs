@@ -15,8 +15,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use domain::{Actor, Clock};
-use persistence::sessions::SessionState;
-use persistence::throttle::Policy;
+use persistence::accounts::sessions::SessionState;
+use persistence::accounts::throttle::Policy;
 
 use super::jwt::Claims;
 use super::keys::SigningKeys;

@@ -45,7 +45,7 @@ pub async fn list_api_tokens(
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
     let (after, limit) = query.parse()?;
     let rows = state
-        .db(move |conn| persistence::api_tokens::list(conn, after.as_deref(), limit as i64 + 1))
+        .db(move |conn| persistence::accounts::api_tokens::list(conn, after.as_deref(), limit as i64 + 1))
         .await?;
     let views: Vec<ApiTokenView> = rows.iter().map(ApiTokenView::from_row).collect();
     let page = crate::pagination::paginate(&views, |t| &t.id, None, limit);
@@ -84,7 +84,13 @@ pub async fn create_api_token(
     let ctx = caller.audit();
     let row = state
         .db(move |conn| {
-            persistence::api_tokens::create(conn, &body.name, &hash, body.expires_at.naive_utc(), &ctx)
+            persistence::accounts::api_tokens::create(
+                conn,
+                &body.name,
+                &hash,
+                body.expires_at.naive_utc(),
+                &ctx,
+            )
         })
         .await?;
     let view = NewApiTokenView {
@@ -116,7 +122,7 @@ pub async fn revoke_api_token(
     let id = parse_uuid("id", &id)?;
     let ctx = caller.audit();
     let row = state
-        .db(move |conn| persistence::api_tokens::revoke(conn, &id, &ctx))
+        .db(move |conn| persistence::accounts::api_tokens::revoke(conn, &id, &ctx))
         .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_token_revoked", token = %row.id, by = %caller.actor.id, "integration token revoked");

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use persistence::sessions::Rotation;
+use persistence::accounts::sessions::Rotation;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -94,7 +94,7 @@ pub(crate) async fn start_session(
     let uid = user_id.clone();
     let now = state.clock.now_naive();
     let session = state
-        .db(move |conn| persistence::sessions::start(conn, &uid, &hash, expires, now))
+        .db(move |conn| persistence::accounts::sessions::start(conn, &uid, &hash, expires, now))
         .await?;
     Ok(token_pair(
         &state.auth,
@@ -127,7 +127,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut email = persistence::users::normalize_email(&body.email);
+    let mut email = persistence::accounts::users::normalize_email(&body.email);
     if email.len() > 254 {
         // No account has such an email; keep throttle keys bounded.
         email = "(too long)".into();
@@ -146,8 +146,8 @@ pub async fn login(
     let lookup_email = email.clone();
     let (admitted, user) = state
         .db(move |conn| {
-            let admitted = persistence::throttle::begin_attempt(conn, &keys, now)?;
-            let user = persistence::users::find_by_email(conn, &lookup_email)?;
+            let admitted = persistence::accounts::throttle::begin_attempt(conn, &keys, now)?;
+            let user = persistence::accounts::users::find_by_email(conn, &lookup_email)?;
             Ok((admitted, user))
         })
         .await?;
@@ -182,9 +182,9 @@ pub async fn login(
     let (id, old) = (user.id.clone(), user.password_hash.clone());
     state
         .db(move |conn| {
-            persistence::throttle::succeeded(conn, &account_key.0, &[address_key])?;
+            persistence::accounts::throttle::succeeded(conn, &account_key.0, &[address_key])?;
             if let Some(new_hash) = upgraded {
-                persistence::users::upgrade_hash(conn, &id, &old, &new_hash)?;
+                persistence::accounts::users::upgrade_hash(conn, &id, &old, &new_hash)?;
             }
             Ok(())
         })
@@ -217,7 +217,7 @@ pub async fn refresh_tokens(
     let next_hash = token_hash(&next);
     let now = state.clock.now_naive();
     let rotation = state
-        .db(move |conn| persistence::sessions::rotate(conn, &presented, &next_hash, now))
+        .db(move |conn| persistence::accounts::sessions::rotate(conn, &presented, &next_hash, now))
         .await?;
     match rotation {
         Rotation::Rotated { session, user } => {
@@ -263,7 +263,7 @@ pub async fn logout(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
     };
     let now = caller.0.at.naive_utc();
     state
-        .db(move |conn| persistence::sessions::revoke(conn, &session_id, "logout", now))
+        .db(move |conn| persistence::accounts::sessions::revoke(conn, &session_id, "logout", now))
         .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_logout", user = %caller.0.actor.id, "signed out");

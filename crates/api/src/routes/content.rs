@@ -2,10 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::NaiveDate;
-use domain::languages::{LANGUAGES, Language};
-use domain::schedule::{self, ExtraSession, Slot, WallTime};
+use domain::directory::languages::{LANGUAGES, Language};
+use domain::directory::schedule::{self, ExtraSession, Slot, WallTime};
 use domain::{Action, LocalizedText, Resource, ValidationErrors};
-use persistence::content::{Hours, HoursClosure, HoursExtra, HoursSlot, NewService, ServiceChanges};
+use persistence::directory::content::{
+    Hours, HoursClosure, HoursExtra, HoursSlot, NewService, ServiceChanges,
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -247,7 +249,7 @@ pub async fn create_service(
         topics: b.topics,
     };
     let row = state
-        .db(move |conn| persistence::content::create_service(conn, new, &ctx))
+        .db(move |conn| persistence::directory::content::create_service(conn, new, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
@@ -300,7 +302,7 @@ pub async fn update_service(
         topics: b.topics,
     };
     state
-        .db(move |conn| persistence::content::update_service(conn, &sid, version, &changes, &ctx))
+        .db(move |conn| persistence::directory::content::update_service(conn, &sid, version, &changes, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
@@ -477,7 +479,7 @@ pub async fn put_hours(
     let (ctx, version, office_id) = (caller.audit(), office.version, office.id.clone());
     let oid = office_id.clone();
     state
-        .db(move |conn| persistence::content::replace_hours(conn, &oid, version, &hours, &ctx))
+        .db(move |conn| persistence::directory::content::replace_hours(conn, &oid, version, &hours, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();

@@ -119,7 +119,7 @@ fn schedules(snapshot: &Snapshot, index: usize, service_id: &str) -> Vec<Value> 
     let office = &snapshot.offices[index];
     let offset = snapshot
         .taken_at
-        .with_timezone(&domain::schedule::BERLIN)
+        .with_timezone(&domain::directory::schedule::BERLIN)
         .offset()
         .fix()
         .to_string();
@@ -185,7 +185,7 @@ fn service(snapshot: &Snapshot, s: &crate::content_views::ServiceView) -> Value 
     let language_values: Vec<Value> = languages
         .iter()
         .map(|code| {
-            let name = domain::languages::LANGUAGES.iter().find(|l| l.code == code).map(|l| l.name_de).unwrap_or(code);
+            let name = domain::directory::languages::LANGUAGES.iter().find(|l| l.code == code).map(|l| l.name_de).unwrap_or(code);
             json!({
                 "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/language/{code}", s.id).as_bytes()),
                 "service_id": s.id,

@@ -28,7 +28,7 @@ pub async fn get_me(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
         let mut conn = pool.get()?;
         Ok(match actor.kind {
             ActorKind::User => {
-                let user = persistence::users::find(&mut conn, &actor.id)?
+                let user = persistence::accounts::users::find(&mut conn, &actor.id)?
                     .ok_or(persistence::RepoError::NotFound)?;
                 MeView {
                     id: user.id.clone(),
@@ -94,12 +94,12 @@ pub async fn change_password(
     let policy = state.auth.config.account_throttle;
     let user = web::block(move || -> Result<_, ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
-        let user = persistence::users::find(&mut conn, &user_id)?
+        let user = persistence::accounts::users::find(&mut conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("no such account"))?;
         // Guessing the current password with a stolen token is throttled like sign-in.
         let key = (format!("account:{}", user.email_normalized), policy);
         if let Err(wait) =
-            persistence::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key), ctx.at)?
+            persistence::accounts::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key), ctx.at)?
         {
             return Err(crate::routes::auth::throttled(wait));
         }
@@ -109,11 +109,11 @@ pub async fn change_password(
             errors.add("/current_password", "is not your current password");
             return Err(ApiError::validation(errors));
         }
-        persistence::throttle::succeeded(&mut conn, &key.0, &[])?;
+        persistence::accounts::throttle::succeeded(&mut conn, &key.0, &[])?;
         if body.new_password == body.current_password {
             errors.add("/new_password", "must differ from the current password");
         }
-        domain::password::check_new_password(
+        domain::accounts::password::check_new_password(
             "/new_password",
             &body.new_password,
             &[&user.email, &user.display_name],
@@ -123,7 +123,14 @@ pub async fn change_password(
             return Err(ApiError::validation(errors));
         }
         let hash = passwords::hash(&body.new_password);
-        persistence::users::set_password(&mut conn, &user.id, &hash, false, "user.password_changed", &ctx)?;
+        persistence::accounts::users::set_password(
+            &mut conn,
+            &user.id,
+            &hash,
+            false,
+            "user.password_changed",
+            &ctx,
+        )?;
         Ok(user)
     })
     .await??;

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use domain::{Action, OrganizationKind, Resource, ValidationErrors};
-use persistence::offices::{NewLocation, NewOffice, OfficeChanges};
+use persistence::directory::offices::{NewLocation, NewOffice, OfficeChanges};
 
 use crate::auth::Authenticated;
 use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
@@ -122,7 +122,7 @@ pub async fn create_office(
     };
     let ctx = caller.audit();
     let row = state
-        .db(move |conn| persistence::offices::create(conn, new, &ctx))
+        .db(move |conn| persistence::directory::offices::create(conn, new, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
@@ -224,7 +224,7 @@ pub async fn update_office(
     let (office_id, version, ctx) = (office.id.clone(), office.version, caller.audit());
     let oid = office_id.clone();
     state
-        .db(move |conn| persistence::offices::update(conn, &oid, version, &changes, &ctx))
+        .db(move |conn| persistence::directory::offices::update(conn, &oid, version, &changes, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
@@ -281,7 +281,7 @@ pub async fn relocate_office(
     };
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let period = state
-        .db(move |conn| persistence::offices::relocate(conn, &oid, b.moved_on, location, &ctx))
+        .db(move |conn| persistence::directory::offices::relocate(conn, &oid, b.moved_on, location, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();

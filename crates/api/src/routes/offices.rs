@@ -69,7 +69,7 @@ pub async fn list_offices(
         lang: None,
     };
     if let Some(code) = &q.language
-        && !domain::languages::is_known(code)
+        && !domain::directory::languages::is_known(code)
     {
         return Err(ApiError::invalid_parameter(
             "language",
@@ -117,11 +117,12 @@ fn open_at(
     snapshot: &Snapshot,
     index: usize,
     at: chrono::DateTime<chrono::Utc>,
-) -> Option<domain::schedule::Session> {
+) -> Option<domain::directory::schedule::Session> {
     let schedule = &snapshot.schedules[index];
-    let day = domain::schedule::berlin_today(at);
-    let sessions = domain::schedule::expand(&schedule.slots, &schedule.closures, &schedule.extras, day, day);
-    domain::schedule::session_at(&sessions, at).cloned()
+    let day = domain::directory::schedule::berlin_today(at);
+    let sessions =
+        domain::directory::schedule::expand(&schedule.slots, &schedule.closures, &schedule.extras, day, day);
+    domain::directory::schedule::session_at(&sessions, at).cloned()
 }
 
 /// The office a path segment names (UUID or slug): 400 when it is neither, 404 when unknown.

@@ -89,9 +89,9 @@ pub async fn create_organization(
     let ctx = caller.audit();
     let row = state
         .db(move |conn| {
-            persistence::organizations::create(
+            persistence::directory::organizations::create(
                 conn,
-                persistence::organizations::NewOrganization {
+                persistence::directory::organizations::NewOrganization {
                     name: body.name.trim().to_owned(),
                     short_name: body.short_name.map(|s| s.trim().to_owned()),
                     kind: body.kind,
@@ -137,7 +137,7 @@ pub async fn update_organization(
     let version = snapshot.organizations[index].version;
     let body: OrganizationPatch = parse_json(&req, &body)?;
     body.validate().map_err(ApiError::validation)?;
-    let changes = persistence::organizations::OrganizationChanges {
+    let changes = persistence::directory::organizations::OrganizationChanges {
         name: body.name.map(|n| n.trim().to_owned()),
         short_name: body.short_name,
         kind: body.kind,
@@ -146,7 +146,7 @@ pub async fn update_organization(
     let ctx = caller.audit();
     let org_id = id.clone();
     state
-        .db(move |conn| persistence::organizations::update(conn, &org_id, version, &changes, &ctx))
+        .db(move |conn| persistence::directory::organizations::update(conn, &org_id, version, &changes, &ctx))
         .await?;
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();

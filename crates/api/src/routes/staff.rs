@@ -49,7 +49,7 @@ pub struct HandoverRequest {
 async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView, ApiError> {
     let oid = office_id.clone();
     let rows = state
-        .db(move |conn| persistence::assignments::for_office(conn, &oid))
+        .db(move |conn| persistence::staffing::assignments::for_office(conn, &oid))
         .await?;
     let today = state.clock.today();
     let history = rows
@@ -135,7 +135,9 @@ pub async fn assign_staff(
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let row = state
-        .db(move |conn| persistence::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx))
+        .db(move |conn| {
+            persistence::staffing::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx)
+        })
         .await?;
     after_staffing_change(&state).await?;
     let view = assignment_view(&state, &office_id, &row.id).await?;
@@ -179,7 +181,14 @@ pub async fn end_assignment(
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let row = state
         .db(move |conn| {
-            persistence::assignments::end(conn, &oid, &assignment_id, b.ended_on, b.reason.as_deref(), &ctx)
+            persistence::staffing::assignments::end(
+                conn,
+                &oid,
+                &assignment_id,
+                b.ended_on,
+                b.reason.as_deref(),
+                &ctx,
+            )
         })
         .await?;
     after_staffing_change(&state).await?;
@@ -214,7 +223,9 @@ pub async fn handover(
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let (ended, started) = state
-        .db(move |conn| persistence::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx))
+        .db(move |conn| {
+            persistence::staffing::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx)
+        })
         .await?;
     after_staffing_change(&state).await?;
     let staff = staff_of(&state, office_id.clone()).await?;

@@ -50,7 +50,7 @@ pub struct PasswordReset {
 
 async fn body_of(state: &AppState, id: String) -> Result<(UserView, JsonBody), ApiError> {
     let row = state
-        .db(move |conn| persistence::users::find(conn, &id))
+        .db(move |conn| persistence::accounts::users::find(conn, &id))
         .await?
         .ok_or_else(|| ApiError::not_found("no account with this id"))?;
     let view = UserView::from_row(&row)?;
@@ -76,7 +76,7 @@ pub async fn list_users(
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let (after, limit) = query.parse()?;
     let rows = state
-        .db(move |conn| persistence::users::list(conn, after.as_deref(), limit as i64 + 1))
+        .db(move |conn| persistence::accounts::users::list(conn, after.as_deref(), limit as i64 + 1))
         .await?;
     let views = rows
         .iter()
@@ -116,7 +116,7 @@ pub async fn create_user(
     let ctx = caller.audit();
     let pool = state.pool.clone();
     let row = web::block(move || -> Result<_, ApiError> {
-        domain::password::check_new_password(
+        domain::accounts::password::check_new_password(
             "/password",
             &body.password,
             &[&body.email, &body.display_name],
@@ -127,9 +127,9 @@ pub async fn create_user(
         }
         let hash = passwords::hash(&body.password);
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
-        Ok(persistence::users::create(
+        Ok(persistence::accounts::users::create(
             &mut conn,
-            persistence::users::NewUser {
+            persistence::accounts::users::NewUser {
                 email: body.email,
                 display_name: body.display_name,
                 employer_organization_id: org_id,
@@ -210,14 +210,14 @@ pub async fn update_user(
         None => None,
     };
     errors.into_result().map_err(ApiError::validation)?;
-    let changes = persistence::users::UserChanges {
+    let changes = persistence::accounts::users::UserChanges {
         display_name: body.display_name.map(|n| n.trim().to_owned()),
         role: body.role,
         employer_organization_id: employer,
     };
     let ctx = caller.audit();
     let row = state
-        .db(move |conn| persistence::users::update(conn, &id, current.version, &changes, &ctx))
+        .db(move |conn| persistence::accounts::users::update(conn, &id, current.version, &changes, &ctx))
         .await?;
     state.auth.forget_states();
     let view = UserView::from_row(&row)?;
@@ -236,8 +236,8 @@ async fn set_active(
     let ctx = caller.audit();
     let row = state
         .db(move |conn| {
-            persistence::users::find(conn, &id)?.ok_or(persistence::RepoError::NotFound)?;
-            persistence::users::set_active(conn, &id, active, &ctx)
+            persistence::accounts::users::find(conn, &id)?.ok_or(persistence::RepoError::NotFound)?;
+            persistence::accounts::users::set_active(conn, &id, active, &ctx)
         })
         .await?;
     state.auth.forget_states();
@@ -317,10 +317,10 @@ pub async fn reset_password(
     let password = parse_json::<PasswordReset>(&req, &body)?.password;
     web::block(move || -> Result<(), ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
-        let user = persistence::users::find(&mut conn, &id)?
+        let user = persistence::accounts::users::find(&mut conn, &id)?
             .ok_or_else(|| ApiError::not_found("no account with this id"))?;
         let mut errors = ValidationErrors::default();
-        domain::password::check_new_password(
+        domain::accounts::password::check_new_password(
             "/password",
             &password,
             &[&user.email, &user.display_name],
@@ -328,7 +328,7 @@ pub async fn reset_password(
         );
         errors.into_result().map_err(ApiError::validation)?;
         let hash = passwords::hash(&password);
-        persistence::users::set_password(&mut conn, &id, &hash, true, "user.password_reset", &ctx)?;
+        persistence::accounts::users::set_password(&mut conn, &id, &hash, true, "user.password_reset", &ctx)?;
         Ok(())
     })
     .await??;

@@ -190,7 +190,7 @@ pub fn update(
         if let Some(employer) = &changes.employer_organization_id
             && employer != &current.employer_organization_id
         {
-            crate::assignments::check_employer_change(conn, id, employer, ctx.today())?;
+            crate::staffing::guards::check_employer_change(conn, id, employer, ctx.today())?;
         }
         if let Some(role) = changes.role
             && role != Role::Admin
@@ -273,7 +273,7 @@ pub fn set_active(
         if !active {
             revoke_all_sessions(conn, id, "deactivated", ctx)?;
             let today = ctx.today();
-            crate::assignments::end_all_for_user(conn, id, today, ctx)?;
+            crate::staffing::guards::end_all_for_user(conn, id, today, ctx)?;
         }
         audit::record(
             conn,

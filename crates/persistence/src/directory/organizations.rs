@@ -2,9 +2,9 @@ use diesel::prelude::*;
 use domain::OrganizationKind;
 
 use crate::audit::{self, AuditContext, Change};
-use crate::rows::OrganizationRow;
+use crate::directory::rows::OrganizationRow;
 use crate::schema::organizations;
-use crate::{DbConnection, RepoError, directory, new_id, write_tx};
+use crate::{DbConnection, RepoError, change_feed, new_id, write_tx};
 
 /// Input for a new organization, already validated by the caller.
 #[derive(Debug, Clone)]
@@ -33,7 +33,7 @@ pub fn create(
                 changed_fields: &["name", "short_name", "kind", "website"],
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(row)
     })
 }
@@ -78,7 +78,7 @@ pub fn update(
         if let Some(kind) = changes.kind
             && kind.as_str() != current.kind
         {
-            crate::assignments::check_kind_change(conn, id, kind, ctx.today())?;
+            crate::staffing::guards::check_kind_change(conn, id, kind, ctx.today())?;
         }
         let c = changes.clone();
         let name = c.name.unwrap_or(current.name.clone());
@@ -128,7 +128,7 @@ pub fn update(
                 changed_fields: &changes.field_names(),
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(next)
     })
 }

@@ -151,7 +151,7 @@ fn validate_languages(pointer: &str, languages: &[String], errors: &mut Validati
         errors.add(pointer, "name at least one language");
     }
     for (i, code) in languages.iter().enumerate() {
-        if !crate::languages::is_known(code) {
+        if !crate::directory::languages::is_known(code) {
             errors.add(
                 format!("{pointer}/{i}"),
                 format!("unknown language code {code:?}; see /api/v1/languages"),

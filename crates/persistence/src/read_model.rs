@@ -1,8 +1,9 @@
-//! The public directory read in one go, for the API's in-process cache.
+//! The public directory read in one go, for the API's in-process cache: a read model
+//! over the directory and staffing features (they never depend on it).
 
 use diesel::prelude::*;
 
-use crate::rows::*;
+use crate::directory::rows::*;
 use crate::schema::*;
 use crate::{DbConnection, RepoError};
 
@@ -17,9 +18,9 @@ pub struct DirectoryData {
     /// Oldest first within each office.
     pub location_periods: Vec<LocationPeriodRow>,
     /// Staff assignments, for each office's staffing status (names are not loaded).
-    pub assignments: Vec<crate::assignments::AssignmentRow>,
+    pub assignments: Vec<crate::staffing::assignments::AssignmentRow>,
     /// Consultation hours, topics and services.
-    pub content: crate::content::ContentData,
+    pub content: crate::directory::content::ContentData,
 }
 
 /// Loads the directory inside one read transaction, so the parts are consistent.
@@ -31,7 +32,7 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
             pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
         }
         Ok(DirectoryData {
-            version: version(conn)?,
+            version: crate::change_feed::version(conn)?,
             districts: districts::table
                 .order(districts::position)
                 .select(DistrictRow::as_select())
@@ -52,23 +53,8 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
                 .order((location_periods::office_id, location_periods::valid_from))
                 .select(LocationPeriodRow::as_select())
                 .load(conn)?,
-            assignments: crate::assignments::all(conn)?,
-            content: crate::content::load(conn)?,
+            assignments: crate::staffing::assignments::all(conn)?,
+            content: crate::directory::content::load(conn)?,
         })
     })
-}
-
-/// The current directory version: one indexed single-row read, cheap enough to poll.
-pub fn version(conn: &mut DbConnection) -> Result<i64, RepoError> {
-    Ok(directory_version::table
-        .select(directory_version::version)
-        .first(conn)?)
-}
-
-/// Marks the directory as changed; call inside the transaction that changes it.
-pub fn bump_version(conn: &mut DbConnection) -> Result<(), RepoError> {
-    diesel::update(directory_version::table)
-        .set(directory_version::version.eq(directory_version::version + 1))
-        .execute(conn)?;
-    Ok(())
 }

@@ -6,8 +6,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::Role;
 
+use crate::accounts::users::UserRow;
 use crate::schema::{refresh_tokens, sessions, staff_assignments, users};
-use crate::users::UserRow;
 use crate::{DbConnection, RepoError, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -156,7 +156,7 @@ pub fn state(
     session_id: &str,
     now: NaiveDateTime,
 ) -> Result<Option<SessionState>, RepoError> {
-    let today = domain::schedule::berlin_today(now.and_utc());
+    let today = domain::directory::schedule::berlin_today(now.and_utc());
     let found: Option<(SessionRow, UserRow)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))

@@ -8,11 +8,11 @@ use diesel::prelude::*;
 use domain::OrganizationKind;
 use domain::staffing::{self, Assignment, Employer, OfficeFacts, Side, StaffingError};
 
+use crate::accounts::users::UserRow;
 use crate::audit::{self, AuditContext, Change};
-use crate::rows::OfficeRow;
+use crate::directory::rows::OfficeRow;
 use crate::schema::{offices, organizations, staff_assignments, users};
-use crate::users::UserRow;
-use crate::{DbConnection, RepoError, directory, new_id, write_tx};
+use crate::{DbConnection, RepoError, change_feed, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = staff_assignments)]
@@ -233,7 +233,7 @@ pub fn assign(
             &row,
             &["user_id", "side", "started_on"],
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(row)
     })
 }
@@ -261,7 +261,7 @@ pub fn end(
             ..row
         };
         record(conn, ctx, "staff.ended", &row, &["ended_on", "end_reason"])?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(row)
     })
 }
@@ -331,7 +331,7 @@ pub fn handover(
             &started,
             &["user_id", "side", "started_on"],
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok((ended, started))
     })
 }
@@ -367,7 +367,7 @@ pub(crate) fn end_all_for_user(
         }
     }
     if !rows.is_empty() {
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
     }
     Ok(rows.len())
 }
@@ -385,7 +385,7 @@ pub fn insert_unchecked(
     let side = Side::parse(side).ok_or_else(|| RepoError::Corrupt(format!("unknown side {side}")))?;
     write_tx(conn, |conn| {
         let row = insert(conn, office_id, user_id, side, started_on, ended_on, ctx.at)?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(row.id)
     })
 }

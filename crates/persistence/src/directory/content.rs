@@ -6,7 +6,7 @@ use domain::LocalizedText;
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::{consultation_closures, consultation_slots, extra_sessions, offices, services, topics};
-use crate::{DbConnection, RepoError, directory, new_id, write_tx};
+use crate::{DbConnection, RepoError, change_feed, new_id, write_tx};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consultation_slots)]
@@ -189,7 +189,7 @@ pub fn replace_hours(
                 changed_fields: &["by_appointment", "slots", "closures", "extra_sessions"],
             },
         )?;
-        directory::bump_version(conn)
+        change_feed::bump(conn)
     })
 }
 
@@ -272,7 +272,7 @@ pub fn create_service(
                 changed_fields: &["name", "description", "topics"],
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(row)
     })
 }
@@ -376,7 +376,7 @@ pub fn update_service(
                 changed_fields: &fields,
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(next)
     })
 }

@@ -2,13 +2,13 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use domain::location::{apply_relocation, check_history, plan_relocation};
+use domain::directory::location::{apply_relocation, check_history, plan_relocation};
 use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
 
 use crate::audit::{self, AuditContext, Change};
-use crate::rows::*;
+use crate::directory::rows::*;
 use crate::schema::*;
-use crate::{DbConnection, RepoError, directory, new_id, write_tx};
+use crate::{DbConnection, RepoError, change_feed, new_id, write_tx};
 
 /// Where an office is from a given day on.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ pub fn create(conn: &mut DbConnection, new: NewOffice, ctx: &AuditContext) -> Re
                 ],
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(row)
     })
 }
@@ -126,7 +126,7 @@ pub fn update(
         if let Some(provider) = &changes.provider_organization_id
             && provider != &current.provider_organization_id
         {
-            crate::assignments::check_provider_change(conn, id, provider, ctx.today())?;
+            crate::staffing::guards::check_provider_change(conn, id, provider, ctx.today())?;
         }
         let c = changes.clone();
         let next = OfficeRow {
@@ -198,7 +198,7 @@ pub fn update(
                 changed_fields: &changes.field_names(),
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(next)
     })
 }
@@ -317,7 +317,7 @@ pub fn relocate(
                 ],
             },
         )?;
-        directory::bump_version(conn)?;
+        change_feed::bump(conn)?;
         Ok(new_period)
     })
 }

@@ -1,0 +1,6 @@
+//! Accounts: users, sign-in sessions, integration tokens and sign-in throttling.
+
+pub mod api_tokens;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
