@@ -116,7 +116,7 @@ fn claims(app_sub: &str, sid: &str) -> Value {
 fn sign(claims: &Value, pem: &str) -> String {
     let mut header = Header::new(Algorithm::EdDSA);
     header.typ = Some("at+jwt".into());
-    let keys = api::auth::keys::SigningKeys::from_pem(pem).unwrap();
+    let keys = api::accounts::auth::keys::SigningKeys::from_pem(pem).unwrap();
     encode(&header, claims, &keys.encoding).unwrap()
 }
 
@@ -225,7 +225,7 @@ async fn forged_and_misused_tokens_are_rejected(backend: Backend) {
         "control: a well-formed token works"
     );
 
-    let other_key = api::auth::keys::SigningKeys::generate().1;
+    let other_key = api::accounts::auth::keys::SigningKeys::generate().1;
     let with = |f: &dyn Fn(&mut Value)| {
         let mut c = base.clone();
         f(&mut c);

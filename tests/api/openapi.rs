@@ -15,7 +15,7 @@ fn checked_in_openapi_matches_the_code() {
         generated == checked_in,
         "openapi/openapi.json is stale: run `cargo run -q -- openapi > openapi/openapi.json`"
     );
-    assert_eq!(generated["info"]["version"], api::openapi::API_VERSION);
+    assert_eq!(generated["info"]["version"], api::http::openapi::API_VERSION);
 }
 
 #[test]

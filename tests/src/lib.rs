@@ -314,7 +314,7 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
         },
         directory_poll: Duration::from_millis(50),
         signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
-        auth: api::auth::AuthConfig::default(),
+        auth: api::accounts::auth::AuthConfig::default(),
         clock: options.clock.unwrap_or_else(test_clock),
     }
 }
@@ -322,7 +322,7 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
 /// One signing key per test process (generating one per app would also do).
 pub fn test_key_pem() -> &'static str {
     static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PEM.get_or_init(|| api::auth::keys::SigningKeys::generate().1)
+    PEM.get_or_init(|| api::accounts::auth::keys::SigningKeys::generate().1)
 }
 
 /// Every response of the whole suite passes through here: none may contain a password
@@ -503,5 +503,6 @@ impl TestApp {
 /// One argon2id hash of [`PASSWORD`], reused for every test account.
 pub fn password_hash() -> String {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| api::auth::passwords::hash(PASSWORD)).clone()
+    HASH.get_or_init(|| api::accounts::auth::passwords::hash(PASSWORD))
+        .clone()
 }

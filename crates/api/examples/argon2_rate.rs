@@ -4,14 +4,14 @@ use std::time::Instant;
 
 fn main() {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let hash = lw_api::auth::passwords::hash("Fahrrad-Lampe-Kaffee-Dortmund-7");
+    let hash = lw_api::accounts::auth::passwords::hash("Fahrrad-Lampe-Kaffee-Dortmund-7");
     let per_thread = 40;
     let started = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 for _ in 0..per_thread {
-                    lw_api::auth::passwords::verify(&hash, "Fahrrad-Lampe-Kaffee-Dortmund-7");
+                    lw_api::accounts::auth::passwords::verify(&hash, "Fahrrad-Lampe-Kaffee-Dortmund-7");
                 }
             });
         }

@@ -12,10 +12,10 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::extractors;
-use crate::openapi::{self, RouteTable};
-use crate::problem::{ApiError, render_problems};
-use crate::request_id::{X_REQUEST_ID, request_context};
+use crate::http::extractors;
+use crate::http::openapi::{self, RouteTable};
+use crate::http::problem::{ApiError, render_problems};
+use crate::http::request_id::{X_REQUEST_ID, request_context};
 use crate::routes;
 use crate::state::{AppState, HttpConfig};
 

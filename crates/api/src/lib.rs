@@ -1,23 +1,15 @@
-//! The HTTP API: handlers, views, errors, OpenAPI, and the app factory.
+//! The HTTP API, organized by feature (`directory`, `staffing`, `accounts`) with the
+//! shared HTTP plumbing under `http`; `routes` registers every route in one table.
 
-pub mod account_views;
+pub mod accounts;
 pub mod app;
-pub mod auth;
-pub mod client_address;
-pub mod conditional;
-pub mod content_views;
-pub mod directory_cache;
-pub mod extractors;
-pub mod localize;
-pub mod openapi;
-pub mod pagination;
-pub mod problem;
-pub mod request_id;
+pub mod directory;
+pub mod health;
+pub mod http;
 pub mod routes;
-pub mod staff_views;
+pub mod staffing;
 pub mod state;
-pub mod views;
 
 pub use app::{build_app, openapi};
-pub use directory_cache::DirectoryCache;
+pub use directory::cache::DirectoryCache;
 pub use state::{AppState, HttpConfig};

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use persistence::DbPool;
 
-use crate::auth::AuthState;
-use crate::directory_cache::DirectoryCache;
+use crate::accounts::auth::AuthState;
+use crate::directory::cache::DirectoryCache;
 
 /// What every handler can reach: the pool, the public directory cache, authentication.
 pub struct AppState {
@@ -17,7 +17,7 @@ pub struct AppState {
 impl AppState {
     /// Runs database work on the blocking pool with a pooled connection: diesel is
     /// synchronous and must never block the async workers.
-    pub async fn db<T, F>(&self, work: F) -> Result<T, crate::problem::ApiError>
+    pub async fn db<T, F>(&self, work: F) -> Result<T, crate::http::problem::ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut persistence::DbConnection) -> Result<T, persistence::RepoError> + Send + 'static,

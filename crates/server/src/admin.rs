@@ -26,7 +26,7 @@ pub fn create_admin(
     let mut conn = pool.get().context("cannot connect to the database")?;
     let org = persistence::directory::organizations::find_by_name(&mut conn, employer)?
         .with_context(|| format!("no organization named {employer:?}"))?;
-    let hash = api::auth::passwords::hash(password);
+    let hash = api::accounts::auth::passwords::hash(password);
     let user = persistence::accounts::users::create(
         &mut conn,
         persistence::accounts::users::NewUser {

@@ -126,7 +126,7 @@ pub struct Settings {
     pub http: api::HttpConfig,
     pub directory_poll: std::time::Duration,
     pub signing_key: KeySource,
-    pub auth: api::auth::AuthConfig,
+    pub auth: api::accounts::auth::AuthConfig,
     /// The system clock in production; tests pass a manual one.
     pub clock: domain::Clock,
 }
@@ -162,7 +162,7 @@ impl Cli {
                 Some(path) => KeySource::File(path.clone()),
                 None => KeySource::DataDir(self.data_dir.clone()),
             },
-            auth: api::auth::AuthConfig {
+            auth: api::accounts::auth::AuthConfig {
                 trusted_proxies: self.trusted_proxies.clone(),
                 ..Default::default()
             },

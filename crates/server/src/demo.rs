@@ -97,7 +97,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             });
             continue;
         }
-        let password = api::auth::secrets::random_token("demo-");
+        let password = api::accounts::auth::secrets::random_token("demo-");
         let user = persistence::accounts::users::create(
             &mut conn,
             persistence::accounts::users::NewUser {
@@ -105,7 +105,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
                 display_name: name,
                 employer_organization_id: employer,
                 role,
-                password_hash: api::auth::passwords::hash(&password),
+                password_hash: api::accounts::auth::passwords::hash(&password),
                 password_change_required: false,
             },
             &ctx,

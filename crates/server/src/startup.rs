@@ -13,8 +13,8 @@ use persistence::DbPool;
 use crate::config::{KeySource, Settings};
 
 /// Loads the token signing key, generating the laptop default on first start.
-pub fn signing_keys(source: &KeySource) -> anyhow::Result<api::auth::keys::SigningKeys> {
-    use api::auth::keys::SigningKeys;
+pub fn signing_keys(source: &KeySource) -> anyhow::Result<api::accounts::auth::keys::SigningKeys> {
+    use api::accounts::auth::keys::SigningKeys;
     match source {
         KeySource::Pem(pem) => SigningKeys::from_pem(pem).map_err(anyhow::Error::msg),
         KeySource::File(path) => {
@@ -82,7 +82,7 @@ impl Application {
         actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
 
         let keys = signing_keys(&settings.signing_key)?;
-        let auth = Arc::new(api::auth::AuthState::new(
+        let auth = Arc::new(api::accounts::auth::AuthState::new(
             keys,
             settings.auth.clone(),
             clock.clone(),
@@ -94,7 +94,7 @@ impl Application {
             clock,
         });
         let doc = api::openapi();
-        let routes = Arc::new(api::openapi::RouteTable::from_doc(&doc));
+        let routes = Arc::new(api::http::openapi::RouteTable::from_doc(&doc));
         let http = settings.http.clone();
 
         let listener = TcpListener::bind(settings.bind)

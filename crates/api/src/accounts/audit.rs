@@ -5,11 +5,11 @@ use persistence::audit::AuditFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::account_views::AuditEventView;
-use crate::auth::Authenticated;
-use crate::conditional::{Audience, JsonBody, respond};
-use crate::pagination::{self, Page};
-use crate::problem::ApiError;
+use crate::accounts::auth::Authenticated;
+use crate::accounts::views::AuditEventView;
+use crate::http::conditional::{Audience, JsonBody, respond};
+use crate::http::pagination::{self, Page};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

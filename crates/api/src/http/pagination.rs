@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::problem::ApiError;
+use crate::http::problem::ApiError;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -135,14 +135,14 @@ impl ListQuery {
 pub fn cached_list<T: Clone + Serialize>(
     req: &actix_web::HttpRequest,
     query: &ListQuery,
-    first_page: &crate::conditional::JsonBody,
+    first_page: &crate::http::conditional::JsonBody,
     items: &[T],
     key: impl Fn(&T) -> &str,
-    audience: crate::conditional::Audience,
+    audience: crate::http::conditional::Audience,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let lang = crate::localize::requested_language(req, query.lang.as_deref())?;
+    let lang = crate::http::localize::requested_language(req, query.lang.as_deref())?;
     if query.is_first_page() {
-        return Ok(crate::localize::respond_localized(
+        return Ok(crate::http::localize::respond_localized(
             req,
             first_page,
             audience,
@@ -151,9 +151,9 @@ pub fn cached_list<T: Clone + Serialize>(
     }
     let (after, limit) = query.parse()?;
     let page = paginate(items, key, after.as_deref(), limit);
-    Ok(crate::localize::respond_localized(
+    Ok(crate::http::localize::respond_localized(
         req,
-        &crate::conditional::JsonBody::new(&page),
+        &crate::http::conditional::JsonBody::new(&page),
         audience,
         lang.as_deref(),
     ))

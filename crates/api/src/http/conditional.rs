@@ -80,7 +80,10 @@ fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
 
 /// The `If-Match` a write must carry: 428 without it (or with `*`, which would
 /// allow a lost update), 412 when it does not name the current representation.
-pub fn require_if_match(req: &HttpRequest, current: &[&HeaderValue]) -> Result<(), crate::problem::ApiError> {
+pub fn require_if_match(
+    req: &HttpRequest,
+    current: &[&HeaderValue],
+) -> Result<(), crate::http::problem::ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Err(if_match_required());
     };
@@ -98,7 +101,7 @@ pub fn require_if_match(req: &HttpRequest, current: &[&HeaderValue]) -> Result<(
     if value.split(',').map(str::trim).any(matches) {
         Ok(())
     } else {
-        Err(crate::problem::precondition_failed())
+        Err(crate::http::problem::precondition_failed())
     }
 }
 
@@ -115,8 +118,8 @@ fn base_tag(tag: &str) -> String {
     }
 }
 
-fn if_match_required() -> crate::problem::ApiError {
-    crate::problem::ApiError::new(
+fn if_match_required() -> crate::http::problem::ApiError {
+    crate::http::problem::ApiError::new(
         actix_web::http::StatusCode::PRECONDITION_REQUIRED,
         "if_match_required",
         "send the resource's current ETag in If-Match",

@@ -4,15 +4,15 @@ use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use domain::{Action, OrganizationKind, Resource, ValidationErrors};
 use persistence::directory::offices::{NewLocation, NewOffice, OfficeChanges};
 
-use crate::auth::Authenticated;
-use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
-use crate::directory_cache::Snapshot;
-use crate::extractors::parse_json;
-use crate::problem::ApiError;
-use crate::routes::input::*;
-use crate::routes::offices::office_at;
+use crate::accounts::auth::Authenticated;
+use crate::directory::cache::Snapshot;
+use crate::directory::input::*;
+use crate::directory::offices::office_at;
+use crate::directory::views::{LocationView, OfficeView};
+use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::http::extractors::parse_json;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::views::{LocationView, OfficeView};
 
 /// Checks that `id` names an organization, of `kind` if given.
 fn check_organization(
@@ -44,7 +44,7 @@ fn check_organization(
     request_body = NewOfficeRequest,
     responses(
         (status = 201, description = "Created.", body = OfficeView),
-        (status = 409, description = "`slug_taken`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`slug_taken`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/offices")]
@@ -143,7 +143,7 @@ pub async fn create_office(
     request_body = OfficePatch,
     responses(
         (status = 200, description = "Updated.", body = OfficeView),
-        (status = 409, description = "`slug_taken`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`slug_taken`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/offices/{id}")]
@@ -248,7 +248,7 @@ pub async fn update_office(
     request_body = RelocationRequest,
     responses(
         (status = 201, description = "The new location period.", body = LocationView),
-        (status = 409, description = "The move conflicts with the location history.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The move conflicts with the location history.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/offices/{id}/relocations")]

@@ -1,16 +1,17 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::{Action, Resource};
 
-use crate::auth::Authenticated;
-use crate::auth::MaybeAuthenticated;
-use crate::conditional::{Audience, created, require_if_match, respond};
-use crate::extractors::parse_json;
-use crate::pagination::{self, Page};
-use crate::problem::ApiError;
-use crate::routes::input::{NewOrganizationRequest, OrganizationPatch};
-use crate::routes::{ListQuery, parse_uuid};
+use crate::accounts::auth::Authenticated;
+use crate::accounts::auth::MaybeAuthenticated;
+use crate::directory::input::{NewOrganizationRequest, OrganizationPatch};
+use crate::directory::views::OrganizationView;
+use crate::http::conditional::{Audience, created, require_if_match, respond};
+use crate::http::extractors::parse_json;
+use crate::http::pagination::ListQuery;
+use crate::http::pagination::{self, Page};
+use crate::http::path::parse_uuid;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::views::OrganizationView;
 
 /// The City of Dortmund, the welfare providers and partner organizations, oldest first.
 #[utoipa::path(
@@ -73,7 +74,7 @@ pub async fn get_organization(
     request_body = NewOrganizationRequest,
     responses(
         (status = 201, description = "Created.", body = OrganizationView),
-        (status = 409, description = "`organization_name_taken`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`organization_name_taken`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/organizations")]

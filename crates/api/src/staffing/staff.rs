@@ -7,14 +7,14 @@ use domain::{Action, Resource, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Authenticated;
-use crate::conditional::{Audience, JsonBody, created, respond};
-use crate::extractors::parse_json;
-use crate::pagination::Page;
-use crate::problem::ApiError;
-use crate::routes::offices::office_at;
-use crate::routes::parse_uuid;
-use crate::staff_views::{AssignmentView, HandoverView, OfficeStaffView, StaffingReportRow};
+use crate::accounts::auth::Authenticated;
+use crate::directory::offices::office_at;
+use crate::http::conditional::{Audience, JsonBody, created, respond};
+use crate::http::extractors::parse_json;
+use crate::http::pagination::Page;
+use crate::http::path::parse_uuid;
+use crate::http::problem::ApiError;
+use crate::staffing::views::{AssignmentView, HandoverView, OfficeStaffView, StaffingReportRow};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -118,7 +118,7 @@ pub async fn get_staff(
     request_body = AssignRequest,
     responses(
         (status = 201, description = "Assigned.", body = AssignmentView),
-        (status = 409, description = "`side_already_staffed` or `assignment_overlaps`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`side_already_staffed` or `assignment_overlaps`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/offices/{id}/staff")]
@@ -206,7 +206,7 @@ pub async fn end_assignment(
     request_body = HandoverRequest,
     responses(
         (status = 201, description = "Handed over.", body = HandoverView),
-        (status = 409, description = "`no_current_holder`, `handover_not_after_start`, ...", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`no_current_holder`, `handover_not_after_start`, ...", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/offices/{id}/staff/handover")]

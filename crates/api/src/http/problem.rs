@@ -15,7 +15,7 @@ use persistence::RepoError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::request_id::RequestId;
+use crate::http::request_id::RequestId;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 

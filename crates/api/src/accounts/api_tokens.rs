@@ -4,14 +4,14 @@ use domain::{Action, Resource, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::account_views::{ApiTokenView, NewApiTokenView};
-use crate::auth::Authenticated;
-use crate::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash};
-use crate::conditional::{Audience, JsonBody, created, respond};
-use crate::extractors::parse_json;
-use crate::pagination::{ListQuery, Page};
-use crate::problem::ApiError;
-use crate::routes::parse_uuid;
+use crate::accounts::auth::Authenticated;
+use crate::accounts::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash};
+use crate::accounts::views::{ApiTokenView, NewApiTokenView};
+use crate::http::conditional::{Audience, JsonBody, created, respond};
+use crate::http::extractors::parse_json;
+use crate::http::pagination::{ListQuery, Page};
+use crate::http::path::parse_uuid;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// Longest lifetime of an integration token; integrations rotate at least yearly.
@@ -48,7 +48,7 @@ pub async fn list_api_tokens(
         .db(move |conn| persistence::accounts::api_tokens::list(conn, after.as_deref(), limit as i64 + 1))
         .await?;
     let views: Vec<ApiTokenView> = rows.iter().map(ApiTokenView::from_row).collect();
-    let page = crate::pagination::paginate(&views, |t| &t.id, None, limit);
+    let page = crate::http::pagination::paginate(&views, |t| &t.id, None, limit);
     Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
 }
 

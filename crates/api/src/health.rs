@@ -3,7 +3,7 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::problem::ApiError;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -31,7 +31,7 @@ pub async fn healthz() -> HttpResponse {
     summary = "Readiness probe",
     responses(
         (status = 200, description = "The database is reachable.", body = Health),
-        (status = 503, description = "The database is not reachable.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is not reachable.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/readyz")]

@@ -11,8 +11,8 @@ use domain::{Actor, ActorKind, Role};
 
 use super::jwt;
 use super::secrets::{API_TOKEN_PREFIX, token_hash};
-use crate::problem::ApiError;
-use crate::request_id::RequestId;
+use crate::http::problem::ApiError;
+use crate::http::request_id::RequestId;
 use crate::state::AppState;
 
 /// An authenticated caller who may use the API normally.
@@ -280,10 +280,10 @@ impl FromRequest for Authenticated {
 pub struct MaybeAuthenticated(pub Option<Authenticated>);
 
 impl MaybeAuthenticated {
-    pub fn audience(&self) -> crate::conditional::Audience {
+    pub fn audience(&self) -> crate::http::conditional::Audience {
         match self.0 {
-            Some(_) => crate::conditional::Audience::Private,
-            None => crate::conditional::Audience::Public,
+            Some(_) => crate::http::conditional::Audience::Private,
+            None => crate::http::conditional::Audience::Public,
         }
     }
 }

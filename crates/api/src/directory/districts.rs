@@ -1,11 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use crate::auth::MaybeAuthenticated;
-use crate::pagination::{self, Page};
-use crate::problem::ApiError;
-use crate::routes::ListQuery;
+use crate::accounts::auth::MaybeAuthenticated;
+use crate::directory::views::DistrictView;
+use crate::http::pagination::ListQuery;
+use crate::http::pagination::{self, Page};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::views::DistrictView;
 
 /// The twelve city districts (Stadtbezirke) of Dortmund, in official order.
 #[utoipa::path(

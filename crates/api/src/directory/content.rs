@@ -11,15 +11,17 @@ use persistence::directory::content::{
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Authenticated, MaybeAuthenticated};
-use crate::conditional::{Audience, JsonBody, created, require_if_match};
-use crate::content_views::{ClosureView, ExtraSessionView, ServiceView, SessionView, SlotView, TopicView};
-use crate::extractors::parse_json;
-use crate::localize::{requested_language, respond_localized};
-use crate::pagination::{self, ListQuery, Page};
-use crate::problem::ApiError;
-use crate::routes::offices::{LangQuery, find_office, office_at};
-use crate::routes::parse_uuid;
+use crate::accounts::auth::{Authenticated, MaybeAuthenticated};
+use crate::directory::content_views::{
+    ClosureView, ExtraSessionView, ServiceView, SessionView, SlotView, TopicView,
+};
+use crate::directory::offices::{LangQuery, find_office, office_at};
+use crate::http::conditional::{Audience, JsonBody, created, require_if_match};
+use crate::http::extractors::parse_json;
+use crate::http::localize::{requested_language, respond_localized};
+use crate::http::pagination::{self, ListQuery, Page};
+use crate::http::path::parse_uuid;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// The languages consultations can be held in (ISO 639 codes, German and English names).
@@ -35,7 +37,7 @@ pub async fn list_languages(caller: MaybeAuthenticated, req: HttpRequest) -> Htt
         items: LANGUAGES.to_vec(),
         next_cursor: None,
     };
-    crate::conditional::respond(&req, &JsonBody::new(&page), caller.audience())
+    crate::http::conditional::respond(&req, &JsonBody::new(&page), caller.audience())
 }
 
 /// Topics people come to the offices with.
@@ -179,7 +181,7 @@ pub struct ServicePatch {
 }
 
 fn validate_service(
-    snapshot: &crate::directory_cache::Snapshot,
+    snapshot: &crate::directory::cache::Snapshot,
     name: Option<&LocalizedText>,
     description: Option<&LocalizedText>,
     topics: Option<&[String]>,
@@ -307,7 +309,7 @@ pub async fn update_service(
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.service(&id).ok_or_else(ApiError::internal)?;
-    Ok(crate::conditional::respond(
+    Ok(crate::http::conditional::respond(
         &req,
         &JsonBody::new(&snapshot.services[index]),
         Audience::Private,
@@ -321,7 +323,7 @@ pub async fn update_service(
     tag = "content",
     summary = "Consultation hours of an office",
     params(("id" = String, Path, description = "Office id (UUID) or slug"), LangQuery),
-    responses((status = 200, description = "The consultation hours.", body = crate::content_views::ConsultationHoursView))
+    responses((status = 200, description = "The consultation hours.", body = crate::directory::content_views::ConsultationHoursView))
 )]
 #[get("/offices/{id}/consultation-hours")]
 pub async fn get_hours(
@@ -372,7 +374,7 @@ fn wall(pointer: &str, raw: &str, e: &mut ValidationErrors) -> WallTime {
     summary = "Replace consultation hours",
     params(("id" = String, Path, description = "Office id (UUID) or slug")),
     request_body = HoursRequest,
-    responses((status = 200, description = "The new consultation hours.", body = crate::content_views::ConsultationHoursView))
+    responses((status = 200, description = "The new consultation hours.", body = crate::directory::content_views::ConsultationHoursView))
 )]
 #[put("/offices/{id}/consultation-hours")]
 pub async fn put_hours(
@@ -484,7 +486,7 @@ pub async fn put_hours(
     state.directory.reload(&state.pool).await?;
     let snapshot = state.directory.get();
     let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
-    Ok(crate::conditional::respond(
+    Ok(crate::http::conditional::respond(
         &req,
         snapshot.hours_body(index),
         Audience::Private,

@@ -20,10 +20,10 @@ use persistence::change_feed;
 use persistence::read_model::{self, DirectoryData};
 use persistence::{DbPool, RepoError};
 
-use crate::conditional::JsonBody;
-use crate::content_views::{ConsultationHoursView, Schedule, ServiceView, TopicView};
-use crate::pagination::{DEFAULT_LIMIT, paginate};
-use crate::views::{DistrictView, LocationView, OfficeView, OrganizationView};
+use crate::directory::content_views::{ConsultationHoursView, Schedule, ServiceView, TopicView};
+use crate::directory::views::{DistrictView, LocationView, OfficeView, OrganizationView};
+use crate::http::conditional::JsonBody;
+use crate::http::pagination::{DEFAULT_LIMIT, paginate};
 
 /// The whole public directory at one version, with the most requested bodies pre-serialized.
 pub struct Snapshot {
@@ -344,7 +344,7 @@ impl DirectoryCache {
     }
 
     /// Reloads from the database; writers await this before answering.
-    pub async fn reload(&self, pool: &DbPool) -> Result<(), crate::problem::ApiError> {
+    pub async fn reload(&self, pool: &DbPool) -> Result<(), crate::http::problem::ApiError> {
         let (pool, clock) = (pool.clone(), self.clock.clone());
         let snapshot = web::block(move || load(&pool, &clock)).await??;
         self.install(snapshot);

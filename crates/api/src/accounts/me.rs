@@ -3,12 +3,12 @@ use domain::{Action, ActorKind, Resource, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::account_views::{MeView, TokenResponse};
-use crate::auth::SignedIn;
-use crate::auth::passwords::{self, Verification};
-use crate::extractors::parse_json;
-use crate::problem::ApiError;
-use crate::routes::auth::start_session;
+use crate::accounts::auth::SignedIn;
+use crate::accounts::auth::passwords::{self, Verification};
+use crate::accounts::login::start_session;
+use crate::accounts::views::{MeView, TokenResponse};
+use crate::http::extractors::parse_json;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// The caller's account (or integration token), role and offices.
@@ -101,7 +101,7 @@ pub async fn change_password(
         if let Err(wait) =
             persistence::accounts::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key), ctx.at)?
         {
-            return Err(crate::routes::auth::throttled(wait));
+            return Err(crate::accounts::login::throttled(wait));
         }
         let mut errors = ValidationErrors::default();
         if passwords::verify(&user.password_hash, &body.current_password) == Verification::Mismatch {

@@ -31,7 +31,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "hsds", description = "Open Referral HSDS 3.0 export for other directories"),
         (name = "operations", description = "Probes for orchestrators"),
     ),
-    components(schemas(crate::problem::Problem)),
+    components(schemas(crate::http::problem::Problem)),
     modifiers(&BearerScheme)
 )]
 pub struct BaseDoc;
@@ -121,7 +121,7 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
                 ResponseBuilder::new()
                     .description(*description)
                     .content(
-                        crate::problem::PROBLEM_JSON,
+                        crate::http::problem::PROBLEM_JSON,
                         ContentBuilder::new()
                             .schema(Some(Ref::from_schema_name("Problem")))
                             .build(),

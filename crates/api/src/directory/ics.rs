@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, Duration, NaiveDateTime};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
-use crate::problem::ApiError;
-use crate::routes::offices::office_at;
+use crate::directory::offices::office_at;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// Europe/Berlin with its daylight-saving rules, for `TZID` references.
@@ -81,7 +81,7 @@ pub async fn consultation_hours_ics(
                 "RRULE",
                 format!(
                     "FREQ=WEEKLY;BYDAY={}",
-                    crate::routes::hsds::ical_day(slot.weekday)
+                    crate::directory::hsds::ical_day(slot.weekday)
                 ),
             );
         if let Some(place) = &place {
@@ -133,7 +133,7 @@ pub async fn consultation_hours_ics(
         .or_else(|| body.find("END:VCALENDAR"))
         .ok_or_else(ApiError::internal)?;
     body.insert_str(at, VTIMEZONE);
-    let etag = crate::conditional::JsonBody::raw(body.clone().into_bytes());
+    let etag = crate::http::conditional::JsonBody::raw(body.clone().into_bytes());
     let _ = &req;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")

@@ -4,7 +4,7 @@ use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::web;
 
-use crate::problem::ApiError;
+use crate::http::problem::ApiError;
 
 /// The largest request body accepted (64 KiB); larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -110,7 +110,7 @@ mod tests {
     use actix_web::{App, HttpResponse, test, web};
     use serde_json::Value;
 
-    use crate::problem::render_problems;
+    use crate::http::problem::render_problems;
 
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -3,15 +3,15 @@ use domain::{Action, Resource, Role, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::account_views::UserView;
-use crate::auth::Authenticated;
-use crate::auth::passwords;
-use crate::conditional::{Audience, JsonBody, created, require_if_match, respond};
-use crate::extractors::parse_json;
-use crate::pagination::{ListQuery, Page};
-use crate::problem::ApiError;
-use crate::routes::input::validate_email;
-use crate::routes::parse_uuid;
+use crate::accounts::auth::Authenticated;
+use crate::accounts::auth::passwords;
+use crate::accounts::views::UserView;
+use crate::directory::input::validate_email;
+use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::http::extractors::parse_json;
+use crate::http::pagination::{ListQuery, Page};
+use crate::http::path::parse_uuid;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,7 +82,7 @@ pub async fn list_users(
         .iter()
         .map(UserView::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let page = crate::pagination::paginate(&views, |u| &u.id, None, limit);
+    let page = crate::http::pagination::paginate(&views, |u| &u.id, None, limit);
     Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
 }
 
@@ -94,7 +94,7 @@ pub async fn list_users(
     request_body = NewUserRequest,
     responses(
         (status = 201, description = "Created.", body = UserView),
-        (status = 409, description = "Email taken (`email_taken`) or unknown organization.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email taken (`email_taken`) or unknown organization.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users")]
@@ -179,7 +179,7 @@ pub async fn get_user(
     request_body = UserPatch,
     responses(
         (status = 200, description = "Updated.", body = UserView),
-        (status = 409, description = "`last_active_admin` or unknown organization.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_active_admin` or unknown organization.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/users/{id}")]
@@ -261,7 +261,7 @@ async fn set_active(
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses(
         (status = 200, description = "Deactivated.", body = UserView),
-        (status = 409, description = "`last_active_admin`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_active_admin`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/deactivate")]

@@ -3,15 +3,15 @@ use domain::{District, OfficeKind, OfficeStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::auth::MaybeAuthenticated;
-use crate::conditional::{JsonBody, respond};
-use crate::directory_cache::Snapshot;
-use crate::localize::{requested_language, respond_localized};
-use crate::pagination::{self, ListQuery, Page};
-use crate::problem::ApiError;
-use crate::routes::parse_office_key;
+use crate::accounts::auth::MaybeAuthenticated;
+use crate::directory::cache::Snapshot;
+use crate::directory::views::{LocationView, OfficeView};
+use crate::http::conditional::{JsonBody, respond};
+use crate::http::localize::{requested_language, respond_localized};
+use crate::http::pagination::{self, ListQuery, Page};
+use crate::http::path::parse_office_key;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::views::{LocationView, OfficeView};
 
 /// Filters and paging for the office list.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::IntoParams;
 
-use crate::conditional::{Audience, JsonBody, respond};
-use crate::directory_cache::Snapshot;
-use crate::problem::ApiError;
-use crate::routes::parse_uuid;
+use crate::directory::cache::Snapshot;
+use crate::http::conditional::{Audience, JsonBody, respond};
+use crate::http::path::parse_uuid;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,7 +40,7 @@ fn german(text: &domain::LocalizedText) -> String {
 
 /// The envelope of HSDS list endpoints.
 fn paged(items: Vec<Value>, q: &HsdsPage) -> Result<Value, ApiError> {
-    let size = crate::pagination::limit(q.per_page)?;
+    let size = crate::http::pagination::limit(q.per_page)?;
     let page = q.page.unwrap_or(1);
     if page == 0 {
         return Err(ApiError::invalid_parameter("page", "pages count from 1"));
@@ -72,7 +72,7 @@ fn city_id(snapshot: &Snapshot) -> Option<String> {
         .map(|o| o.id.clone())
 }
 
-fn organization(o: &crate::views::OrganizationView) -> Value {
+fn organization(o: &crate::directory::views::OrganizationView) -> Value {
     let role = match o.kind {
         domain::OrganizationKind::Municipality => "Kommune; Trägerin des Netzwerks lokal willkommen",
         domain::OrganizationKind::WelfareProvider => {
@@ -133,7 +133,7 @@ fn schedules(snapshot: &Snapshot, index: usize, service_id: &str) -> Vec<Value> 
                 "service_id": service_id,
                 "location_id": office.id,
                 "freq": "WEEKLY",
-                "byday": crate::routes::hsds::ical_day(slot.weekday),
+                "byday": crate::directory::hsds::ical_day(slot.weekday),
                 "opens_at": format!("{}{offset}", slot.opens),
                 "closes_at": format!("{}{offset}", slot.closes),
                 "description": format!(
@@ -150,7 +150,7 @@ pub(crate) fn ical_day(d: chrono::Weekday) -> &'static str {
 }
 
 /// Offices that offer a service: every office for the base offer, one for a local service.
-fn offices_of(snapshot: &Snapshot, service: &crate::content_views::ServiceView) -> Vec<usize> {
+fn offices_of(snapshot: &Snapshot, service: &crate::directory::content_views::ServiceView) -> Vec<usize> {
     (0..snapshot.offices.len())
         .filter(|&i| {
             service
@@ -161,7 +161,7 @@ fn offices_of(snapshot: &Snapshot, service: &crate::content_views::ServiceView) 
         .collect()
 }
 
-fn service(snapshot: &Snapshot, s: &crate::content_views::ServiceView) -> Value {
+fn service(snapshot: &Snapshot, s: &crate::directory::content_views::ServiceView) -> Value {
     let offices = offices_of(snapshot, s);
     let organization_id = match &s.office_id {
         Some(office) => snapshot
@@ -242,7 +242,7 @@ fn cached_page(
     let default = query.page.is_none_or(|p| p == 1)
         && query
             .per_page
-            .is_none_or(|n| n == crate::pagination::DEFAULT_LIMIT);
+            .is_none_or(|n| n == crate::http::pagination::DEFAULT_LIMIT);
     if default {
         let body = snapshot.hsds_first_pages[slot].get_or_init(|| {
             JsonBody::new(&paged(items(snapshot), query).expect("the default page is valid"))

@@ -10,8 +10,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
-use crate::conditional::{Audience, JsonBody, respond};
-use crate::problem::ApiError;
+use crate::http::conditional::{Audience, JsonBody, respond};
+use crate::http::problem::ApiError;
 
 /// Field names whose object values are localized texts.
 const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "place_description"];

@@ -6,14 +6,14 @@ use persistence::accounts::sessions::Rotation;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::account_views::TokenResponse;
-use crate::auth::extract::unauthenticated;
-use crate::auth::jwt::{self, Claims};
-use crate::auth::passwords::{self, DUMMY_HASH, Verification};
-use crate::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
-use crate::auth::{AuthState, SignedIn};
-use crate::client_address::client_address;
-use crate::problem::ApiError;
+use crate::accounts::auth::extract::unauthenticated;
+use crate::accounts::auth::jwt::{self, Claims};
+use crate::accounts::auth::passwords::{self, DUMMY_HASH, Verification};
+use crate::accounts::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
+use crate::accounts::auth::{AuthState, SignedIn};
+use crate::accounts::views::TokenResponse;
+use crate::http::client_address::client_address;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -116,8 +116,8 @@ pub(crate) async fn start_session(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in.", body = TokenResponse),
-        (status = 401, description = "Wrong email or password.", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -204,7 +204,7 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair.", body = TokenResponse),
-        (status = 401, description = "Unknown, expired, spent or revoked refresh token.", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, spent or revoked refresh token.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
