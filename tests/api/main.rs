@@ -10,4 +10,5 @@ mod http_hygiene;
 mod offices;
 mod openapi;
 mod persistence_layer;
+mod schema;
 mod staffing;

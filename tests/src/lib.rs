@@ -33,7 +33,8 @@ macro_rules! both_backends {
 }
 
 /// Whether PostgreSQL tests can run. Without `TEST_DATABASE_URL` they are skipped with
-/// a message (laptops); CI always sets it, and a set but unreachable URL fails the test.
+/// a message (laptops); with `CI` set a missing URL fails the test, and so does a set but
+/// unreachable URL.
 pub fn postgres_available() -> bool {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
@@ -42,6 +43,13 @@ pub fn postgres_available() -> bool {
             true
         }
         _ => {
+            // A skip in CI would let the PostgreSQL half of the suite silently never run.
+            if std::env::var("CI").is_ok_and(|ci| !ci.is_empty()) {
+                panic!(
+                    "CI is set but TEST_DATABASE_URL is missing or empty: the PostgreSQL variants \
+                     must run in CI (set TEST_DATABASE_URL=postgres://...)"
+                );
+            }
             eprintln!("SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://... to run it)");
             false
         }

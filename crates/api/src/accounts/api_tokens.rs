@@ -1,12 +1,15 @@
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
+use domain::Role;
+use persistence::accounts::api_tokens::ApiTokenRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::{Action, Resource, ValidationErrors};
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash};
-use crate::accounts::views::{ApiTokenView, NewApiTokenView};
 use crate::http::conditional::{Audience, JsonBody, created, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
@@ -131,4 +134,41 @@ pub async fn revoke_api_token(
         &JsonBody::new(&ApiTokenView::from_row(&row)),
         Audience::Private,
     ))
+}
+
+/// An integration token, without its secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiTokenView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    #[schema(format = Uuid)]
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiTokenView {
+    pub fn from_row(row: &ApiTokenRow) -> ApiTokenView {
+        ApiTokenView {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            role: Role::Reader,
+            created_by: row.created_by.clone(),
+            created_at: row.created_at.and_utc(),
+            expires_at: row.expires_at.and_utc(),
+            revoked_at: row.revoked_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// A newly created integration token: `token` is shown here once and never again.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NewApiTokenView {
+    #[serde(flatten)]
+    pub token_info: ApiTokenView,
+    /// The secret; store it now. Only its hash is kept.
+    pub token: String,
 }

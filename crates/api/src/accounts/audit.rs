@@ -1,12 +1,15 @@
-use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
+use persistence::audit::AuditEventRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use domain::{Action, Resource};
 use persistence::audit::AuditFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::accounts::auth::Authenticated;
-use crate::accounts::views::AuditEventView;
 use crate::http::conditional::{Audience, JsonBody, respond};
 use crate::http::pagination::{self, Page};
 use crate::http::problem::ApiError;
@@ -73,4 +76,43 @@ pub async fn list_audit_events(
         &JsonBody::new(&Page { items, next_cursor }),
         Audience::Private,
     ))
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEventView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    /// `user`, `integration`, or a system actor such as `cli`.
+    pub actor_kind: Option<String>,
+    pub actor_role: Option<String>,
+    #[schema(example = "office.relocated")]
+    pub action: String,
+    #[schema(example = "office")]
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub office_id: Option<String>,
+    pub request_id: Option<String>,
+    /// Names of the changed fields; values are not logged.
+    pub changed_fields: Vec<String>,
+}
+
+impl AuditEventView {
+    pub fn from_row(row: &AuditEventRow) -> AuditEventView {
+        AuditEventView {
+            id: row.id.clone(),
+            occurred_at: row.occurred_at.and_utc(),
+            actor_id: row.actor_id.clone(),
+            actor_kind: row.actor_kind.clone(),
+            actor_role: row.actor_role.clone(),
+            action: row.action.clone(),
+            resource_type: row.resource_type.clone(),
+            resource_id: row.resource_id.clone(),
+            office_id: row.office_id.clone(),
+            request_id: row.request_id.clone(),
+            changed_fields: serde_json::from_str(&row.changed_fields).unwrap_or_default(),
+        }
+    }
 }

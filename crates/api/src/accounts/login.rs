@@ -1,17 +1,18 @@
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use persistence::accounts::sessions::Rotation;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::accounts::auth::extract::unauthenticated;
 use crate::accounts::auth::jwt::{self, Claims};
 use crate::accounts::auth::passwords::{self, DUMMY_HASH, Verification};
 use crate::accounts::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
 use crate::accounts::auth::{AuthState, SignedIn};
-use crate::accounts::views::TokenResponse;
 use crate::http::client_address::client_address;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -281,4 +282,18 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("cache-control", "public, max-age=300"))
         .json(state.auth.keys.jwks())
+}
+
+/// What a successful sign-in or refresh returns.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// EdDSA-signed JWT; send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Opaque; exchange at `/api/v1/auth/refresh` for a new pair. Single use.
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
 }

@@ -1,12 +1,15 @@
+use domain::Role;
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use domain::{Action, ActorKind, Resource, ValidationErrors};
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use crate::accounts::auth::SignedIn;
 use crate::accounts::auth::passwords::{self, Verification};
+use crate::accounts::login::TokenResponse;
 use crate::accounts::login::start_session;
-use crate::accounts::views::{MeView, TokenResponse};
 use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -140,4 +143,21 @@ pub async fn change_password(
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(tokens))
+}
+
+/// Who the caller is: an account, or an integration token.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// `user` or `integration`.
+    #[schema(example = "user")]
+    pub kind: String,
+    pub role: Role,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub employer_organization_id: Option<String>,
+    pub password_change_required: bool,
+    /// Offices the account is assigned to today (its write scope as staff).
+    pub offices: Vec<String>,
 }

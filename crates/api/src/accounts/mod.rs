@@ -7,7 +7,6 @@ pub mod auth;
 pub mod login;
 pub mod me;
 pub mod users;
-pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

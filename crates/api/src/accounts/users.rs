@@ -1,12 +1,17 @@
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use domain::{Action, Resource, Role, ValidationErrors};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use domain::Role;
+use persistence::RepoError;
+use persistence::accounts::users::UserRow;
+use serde::Serialize;
 use utoipa::ToSchema;
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use domain::{Action, Resource, ValidationErrors};
+use serde::Deserialize;
 
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::passwords;
-use crate::accounts::views::UserView;
-use crate::directory::input::validate_email;
+use crate::directory::office_writes::validate_email;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
@@ -335,4 +340,41 @@ pub async fn reset_password(
     state.auth.forget_states();
     tracing::info!(event = "authn_password_reset", by = %caller.actor.id, "password reset");
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// An account, as admins see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(example = "erika.mustermann@stadtdo.de")]
+    pub email: String,
+    pub display_name: String,
+    #[schema(format = Uuid)]
+    pub employer_organization_id: String,
+    pub role: Role,
+    pub active: bool,
+    /// The account signs in with a password set by an admin and must choose its own.
+    pub password_change_required: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub(crate) version: i64,
+}
+
+impl UserView {
+    pub fn from_row(row: &UserRow) -> Result<UserView, RepoError> {
+        Ok(UserView {
+            id: row.id.clone(),
+            email: row.email.clone(),
+            display_name: row.display_name.clone(),
+            employer_organization_id: row.employer_organization_id.clone(),
+            role: row.role()?,
+            active: row.active,
+            password_change_required: row.password_change_required,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
 }

@@ -20,8 +20,14 @@ use persistence::change_feed;
 use persistence::read_model::{self, DirectoryData};
 use persistence::{DbPool, RepoError};
 
-use crate::directory::content_views::{ConsultationHoursView, Schedule, ServiceView, TopicView};
-use crate::directory::views::{DistrictView, LocationView, OfficeView, OrganizationView};
+use crate::directory::districts::DistrictView;
+use crate::directory::hours::ConsultationHoursView;
+use crate::directory::hours::Schedule;
+use crate::directory::offices::LocationView;
+use crate::directory::offices::OfficeView;
+use crate::directory::organizations::OrganizationView;
+use crate::directory::reference::TopicView;
+use crate::directory::services::ServiceView;
 use crate::http::conditional::JsonBody;
 use crate::http::pagination::{DEFAULT_LIMIT, paginate};
 

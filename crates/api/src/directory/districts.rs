@@ -1,7 +1,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use domain::District;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::accounts::auth::MaybeAuthenticated;
-use crate::directory::views::DistrictView;
 use crate::http::pagination::ListQuery;
 use crate::http::pagination::{self, Page};
 use crate::http::problem::ApiError;
@@ -31,4 +33,24 @@ pub async fn list_districts(
         |d| &d.sort_key,
         caller.audience(),
     )
+}
+
+/// A city district (Stadtbezirk).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DistrictView {
+    pub code: District,
+    #[schema(example = "Hörde")]
+    pub name: String,
+    #[serde(skip)]
+    pub(crate) sort_key: String,
+}
+
+impl DistrictView {
+    pub fn new(d: District, position: usize) -> Self {
+        DistrictView {
+            code: d,
+            name: d.name().to_owned(),
+            sort_key: format!("{position:04}"),
+        }
+    }
 }

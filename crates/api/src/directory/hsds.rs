@@ -72,7 +72,7 @@ fn city_id(snapshot: &Snapshot) -> Option<String> {
         .map(|o| o.id.clone())
 }
 
-fn organization(o: &crate::directory::views::OrganizationView) -> Value {
+fn organization(o: &crate::directory::organizations::OrganizationView) -> Value {
     let role = match o.kind {
         domain::OrganizationKind::Municipality => "Kommune; Trägerin des Netzwerks lokal willkommen",
         domain::OrganizationKind::WelfareProvider => {
@@ -150,7 +150,7 @@ pub(crate) fn ical_day(d: chrono::Weekday) -> &'static str {
 }
 
 /// Offices that offer a service: every office for the base offer, one for a local service.
-fn offices_of(snapshot: &Snapshot, service: &crate::directory::content_views::ServiceView) -> Vec<usize> {
+fn offices_of(snapshot: &Snapshot, service: &crate::directory::services::ServiceView) -> Vec<usize> {
     (0..snapshot.offices.len())
         .filter(|&i| {
             service
@@ -161,7 +161,7 @@ fn offices_of(snapshot: &Snapshot, service: &crate::directory::content_views::Se
         .collect()
 }
 
-fn service(snapshot: &Snapshot, s: &crate::directory::content_views::ServiceView) -> Value {
+fn service(snapshot: &Snapshot, s: &crate::directory::services::ServiceView) -> Value {
     let offices = offices_of(snapshot, s);
     let organization_id = match &s.office_id {
         Some(office) => snapshot

@@ -3,16 +3,16 @@
 //! and the in-memory snapshot every public read is served from.
 
 pub mod cache;
-pub mod content;
-pub mod content_views;
 pub mod districts;
+pub mod hours;
 pub mod hsds;
 pub mod ics;
-pub mod input;
 pub mod office_writes;
 pub mod offices;
 pub mod organizations;
-pub mod views;
+pub mod reference;
+pub mod services;
+mod stored;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -38,15 +38,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(office_writes::update_office)
         .service(offices::list_office_locations)
         .service(office_writes::relocate_office)
-        .service(content::list_languages)
-        .service(content::list_topics)
-        .service(content::list_services)
-        .service(content::create_service)
-        .service(content::get_service)
-        .service(content::update_service)
-        .service(content::office_services)
-        .service(content::get_hours)
-        .service(content::put_hours)
-        .service(content::sessions)
+        .service(reference::list_languages)
+        .service(reference::list_topics)
+        .service(services::list_services)
+        .service(services::create_service)
+        .service(services::get_service)
+        .service(services::update_service)
+        .service(services::office_services)
+        .service(hours::get_hours)
+        .service(hours::put_hours)
+        .service(hours::sessions)
         .service(ics::consultation_hours_ics);
 }

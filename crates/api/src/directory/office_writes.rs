@@ -1,14 +1,20 @@
 //! Creating, changing and relocating offices.
 
+use chrono::NaiveDate;
+use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::http::extractors::present;
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use domain::{Action, OrganizationKind, Resource, ValidationErrors};
 use persistence::directory::offices::{NewLocation, NewOffice, OfficeChanges};
 
 use crate::accounts::auth::Authenticated;
 use crate::directory::cache::Snapshot;
-use crate::directory::input::*;
+use crate::directory::offices::LocationView;
+use crate::directory::offices::OfficeView;
 use crate::directory::offices::office_at;
-use crate::directory::views::{LocationView, OfficeView};
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
@@ -294,4 +300,158 @@ pub async fn relocate_office(
         &format!("/api/v1/offices/{office_id}/locations"),
         &JsonBody::new(view),
     ))
+}
+
+/// Where an office is from `valid_from` on.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    pub valid_from: NaiveDate,
+    pub address: Address,
+    #[schema(example = "Ladenlokal")]
+    pub premises: Option<String>,
+    #[schema(format = Uuid)]
+    pub host_organization_id: Option<String>,
+    #[serde(default)]
+    pub temporary: bool,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A move: the open location period ends on `moved_on` and the new one starts that day.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelocationRequest {
+    pub moved_on: NaiveDate,
+    pub address: Address,
+    #[schema(example = "Ladenlokal")]
+    pub premises: Option<String>,
+    #[schema(format = Uuid)]
+    pub host_organization_id: Option<String>,
+    #[serde(default)]
+    pub temporary: bool,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn validate_location_text(
+    address: &Address,
+    premises: &Option<String>,
+    reason: &Option<String>,
+    note: &Option<String>,
+    e: &mut ValidationErrors,
+) {
+    address.validate_new("/address", e);
+    for (pointer, value, max) in [
+        ("/premises", premises, 200),
+        ("/reason", reason, 500),
+        ("/note", note, 1000),
+    ] {
+        if let Some(v) = value {
+            e.require_text(pointer, v, max);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[schema(example = "0231 50 11 148")]
+    pub phone: Option<String>,
+    #[schema(example = "lokalwillkommen.mh@stadtdo.de")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOfficeRequest {
+    #[schema(example = "innenstadt-nord")]
+    pub slug: String,
+    #[schema(example = "lokal willkommen Innenstadt-Nord")]
+    pub name: String,
+    pub kind: OfficeKind,
+    pub status: OfficeStatus,
+    /// The welfare provider running the office with the city.
+    #[schema(format = Uuid)]
+    pub provider_organization_id: String,
+    pub districts: Vec<District>,
+    pub opened_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub contact: ContactInput,
+    pub description: LocalizedText,
+    /// The first location, if already known.
+    pub location: Option<LocationInput>,
+}
+
+/// Only the fields present change. Contact and description may be changed by the
+/// office's own staff; every other field needs a coordinator or admin.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficePatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<OfficeKind>,
+    pub status: Option<OfficeStatus>,
+    #[schema(format = Uuid)]
+    pub provider_organization_id: Option<String>,
+    pub districts: Option<Vec<District>>,
+    #[serde(default, deserialize_with = "present")]
+    pub opened_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    pub closed_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<Option<String>>,
+    pub description: Option<LocalizedText>,
+}
+
+impl OfficePatch {
+    /// Whether the patch touches anything beyond contact details and description.
+    pub fn touches_structure(&self) -> bool {
+        self.slug.is_some()
+            || self.name.is_some()
+            || self.kind.is_some()
+            || self.status.is_some()
+            || self.provider_organization_id.is_some()
+            || self.districts.is_some()
+            || self.opened_on.is_some()
+            || self.closed_on.is_some()
+    }
+}
+
+pub fn validate_slug(pointer: &str, slug: &str, e: &mut ValidationErrors) {
+    if domain::Slug::parse(slug).is_none() || uuid::Uuid::parse_str(slug).is_ok() {
+        e.add(pointer, "3 to 64 lowercase letters, digits and single hyphens");
+    }
+}
+
+pub fn validate_districts(pointer: &str, districts: &[District], e: &mut ValidationErrors) {
+    let mut unique = districts.to_vec();
+    unique.sort();
+    unique.dedup();
+    if districts.is_empty() {
+        e.add(pointer, "an office serves at least one district");
+    } else if unique.len() != districts.len() {
+        e.add(pointer, "lists a district twice");
+    }
+}
+
+pub fn validate_phone(pointer: &str, phone: &str, e: &mut ValidationErrors) {
+    let ok = (3..=50).contains(&phone.trim().len())
+        && phone.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c));
+    if !ok {
+        e.add(pointer, "digits, spaces and + - / ( ), at most 50 characters");
+    }
+}
+
+pub fn validate_email(pointer: &str, email: &str, e: &mut ValidationErrors) {
+    let ok = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'));
+    if !ok {
+        e.add(pointer, "must be an email address");
+    }
 }

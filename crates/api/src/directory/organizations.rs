@@ -1,10 +1,16 @@
+use chrono::{DateTime, Utc};
+use domain::{OrganizationKind, ValidationErrors};
+use persistence::RepoError;
+use persistence::directory::rows::OrganizationRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::extractors::present;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::{Action, Resource};
 
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::MaybeAuthenticated;
-use crate::directory::input::{NewOrganizationRequest, OrganizationPatch};
-use crate::directory::views::OrganizationView;
 use crate::http::conditional::{Audience, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::ListQuery;
@@ -157,4 +163,117 @@ pub async fn update_organization(
         snapshot.organization_body(index),
         Audience::Private,
     ))
+}
+
+/// An organization as embedded in other resources.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationRef {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(example = "Diakonisches Werk Dortmund und Lünen gGmbH")]
+    pub name: String,
+    #[schema(example = "Diakonie Dortmund")]
+    pub short_name: Option<String>,
+    pub kind: OrganizationKind,
+}
+
+/// The City of Dortmund, a welfare provider or a partner organization.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: OrganizationKind,
+    #[schema(example = "https://www.dortmund.de")]
+    pub website: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub(crate) version: i64,
+}
+
+impl OrganizationView {
+    pub fn from_row(row: &OrganizationRow) -> Result<Self, RepoError> {
+        Ok(OrganizationView {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            short_name: row.short_name.clone(),
+            kind: row.kind()?,
+            website: row.website.clone(),
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
+
+    pub fn as_ref(&self) -> OrganizationRef {
+        OrganizationRef {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            short_name: self.short_name.clone(),
+            kind: self.kind,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganizationRequest {
+    #[schema(example = "Jugendhilfe St. Elisabeth")]
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: OrganizationKind,
+    #[schema(example = "https://www.example.org")]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub short_name: Option<Option<String>>,
+    pub kind: Option<OrganizationKind>,
+    #[serde(default, deserialize_with = "present")]
+    pub website: Option<Option<String>>,
+}
+
+pub fn validate_website(pointer: &str, url: &str, errors: &mut ValidationErrors) {
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 300
+        && !url.chars().any(char::is_whitespace);
+    if !ok {
+        errors.add(pointer, "must be an http(s) URL of at most 300 characters");
+    }
+}
+
+impl NewOrganizationRequest {
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.require_text("/name", &self.name, 200);
+        if let Some(s) = &self.short_name {
+            e.require_text("/short_name", s, 100);
+        }
+        if let Some(w) = &self.website {
+            validate_website("/website", w, &mut e);
+        }
+        e.into_result()
+    }
+}
+
+impl OrganizationPatch {
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Some(n) = &self.name {
+            e.require_text("/name", n, 200);
+        }
+        if let Some(Some(s)) = &self.short_name {
+            e.require_text("/short_name", s, 100);
+        }
+        if let Some(Some(w)) = &self.website {
+            validate_website("/website", w, &mut e);
+        }
+        e.into_result()
+    }
 }

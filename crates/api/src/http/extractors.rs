@@ -159,3 +159,10 @@ mod tests {
         assert_eq!(body["instance"], "/");
     }
 }
+
+use serde::{Deserialize, Deserializer};
+
+/// Distinguishes an absent field (leave as is) from an explicit `null` (clear it).
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}

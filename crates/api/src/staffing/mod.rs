@@ -1,7 +1,6 @@
 //! The tandem of each office: assignments, ends, handovers and the staffing report.
 
 pub mod staff;
-pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
