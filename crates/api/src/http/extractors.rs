@@ -3,6 +3,7 @@
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::web;
+use serde::{Deserialize, Deserializer};
 
 use crate::http::problem::ApiError;
 
@@ -104,6 +105,11 @@ pub fn payload_config() -> web::PayloadConfig {
     web::PayloadConfig::new(MAX_BODY_BYTES)
 }
 
+/// Distinguishes an absent field (leave as is) from an explicit `null` (clear it).
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::middleware::from_fn;
@@ -158,11 +164,4 @@ mod tests {
         );
         assert_eq!(body["instance"], "/");
     }
-}
-
-use serde::{Deserialize, Deserializer};
-
-/// Distinguishes an absent field (leave as is) from an explicit `null` (clear it).
-pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
