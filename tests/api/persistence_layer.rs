@@ -47,8 +47,8 @@ fn office_id(pool: &DbPool, slug: &str) -> String {
 
 fn conflict_code(err: RepoError) -> &'static str {
     match err {
-        RepoError::Relocation(e) => e.code(),
-        RepoError::Conflict { code, .. } => code,
+        RepoError::Relocation(e) => e.code().as_str(),
+        RepoError::Refused { code, .. } => code.as_str(),
         other => panic!("expected a conflict, got {other:?}"),
     }
 }

@@ -1,5 +1,6 @@
 use actix_web::{HttpResponse, get, web};
 use diesel::connection::SimpleConnection;
+use domain::ProblemCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,8 +46,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     .await?;
     if !ok {
         return Err(ApiError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ProblemCode::DatabaseUnavailable,
             "the database does not answer",
         ));
     }

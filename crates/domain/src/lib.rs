@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod clock;
 pub mod directory;
 pub mod localized;
+pub mod problem_code;
 pub mod staffing;
 pub mod validation;
 
@@ -17,4 +18,5 @@ pub use directory::location::{Address, LocationPeriod, RelocationError, Relocati
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
 pub use localized::LocalizedText;
+pub use problem_code::ProblemCode;
 pub use validation::{FieldError, ValidationErrors};

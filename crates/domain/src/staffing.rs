@@ -106,31 +106,19 @@ pub enum StaffingError {
 }
 
 impl StaffingError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ProblemCode {
         match self {
-            StaffingError::SideEmployerMismatch => "side_employer_mismatch",
-            StaffingError::SideAlreadyStaffed => "side_already_staffed",
-            StaffingError::AssignmentOverlaps => "assignment_overlaps",
-            StaffingError::BeforeOfficeOpened => "before_office_opened",
-            StaffingError::AfterOfficeClosed => "after_office_closed",
-            StaffingError::EndNotAfterStart => "end_not_after_start",
-            StaffingError::AlreadyEnded => "assignment_already_ended",
-            StaffingError::NoCurrentHolder => "no_current_holder",
-            StaffingError::HandoverNotAfterStart => "handover_not_after_start",
-            StaffingError::UserInactive => "user_inactive",
+            StaffingError::SideEmployerMismatch => crate::ProblemCode::SideEmployerMismatch,
+            StaffingError::SideAlreadyStaffed => crate::ProblemCode::SideAlreadyStaffed,
+            StaffingError::AssignmentOverlaps => crate::ProblemCode::AssignmentOverlaps,
+            StaffingError::BeforeOfficeOpened => crate::ProblemCode::BeforeOfficeOpened,
+            StaffingError::AfterOfficeClosed => crate::ProblemCode::AfterOfficeClosed,
+            StaffingError::EndNotAfterStart => crate::ProblemCode::EndNotAfterStart,
+            StaffingError::AlreadyEnded => crate::ProblemCode::AssignmentAlreadyEnded,
+            StaffingError::NoCurrentHolder => crate::ProblemCode::NoCurrentHolder,
+            StaffingError::HandoverNotAfterStart => crate::ProblemCode::HandoverNotAfterStart,
+            StaffingError::UserInactive => crate::ProblemCode::UserInactive,
         }
-    }
-
-    /// Conflicts with other records are 409; invalid requests on their own are 422.
-    pub fn is_conflict(&self) -> bool {
-        matches!(
-            self,
-            StaffingError::SideAlreadyStaffed
-                | StaffingError::AssignmentOverlaps
-                | StaffingError::AlreadyEnded
-                | StaffingError::NoCurrentHolder
-                | StaffingError::HandoverNotAfterStart
-        )
     }
 }
 

@@ -1,9 +1,9 @@
+use domain::ProblemCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use std::time::Duration;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use persistence::accounts::sessions::Rotation;
 use serde::Deserialize;
@@ -33,10 +33,13 @@ pub struct RefreshRequest {
 }
 
 fn invalid_credentials() -> ApiError {
-    unauthenticated_with("invalid_credentials", "the email or the password is wrong")
+    unauthenticated_with(
+        ProblemCode::InvalidCredentials,
+        "the email or the password is wrong",
+    )
 }
 
-fn unauthenticated_with(code: &'static str, detail: &str) -> ApiError {
+fn unauthenticated_with(code: ProblemCode, detail: &str) -> ApiError {
     let mut err = unauthenticated(detail);
     err.code = code;
     err
@@ -44,8 +47,7 @@ fn unauthenticated_with(code: &'static str, detail: &str) -> ApiError {
 
 pub(crate) fn throttled(wait: Duration) -> ApiError {
     let mut err = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
+        ProblemCode::TooManyAttempts,
         "too many failed sign-ins; wait before trying again",
     );
     err.retry_after = Some(wait.as_secs().max(1) + u64::from(wait.subsec_nanos() > 0));
@@ -236,12 +238,12 @@ pub async fn refresh_tokens(
                 "a spent refresh token was presented; the session is revoked"
             );
             Err(unauthenticated_with(
-                "refresh_token_reused",
+                ProblemCode::RefreshTokenReused,
                 "this refresh token was already used; the session has been ended",
             ))
         }
         Rotation::Invalid => Err(unauthenticated_with(
-            "invalid_refresh_token",
+            ProblemCode::InvalidRefreshToken,
             "the refresh token is unknown, expired or revoked",
         )),
     }
@@ -257,8 +259,8 @@ pub async fn refresh_tokens(
 #[post("/auth/logout")]
 pub async fn logout(caller: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let Some(session_id) = caller.0.session_id.clone() else {
-        return Err(ApiError::bad_request(
-            "not_a_session",
+        return Err(ApiError::new(
+            ProblemCode::NotASession,
             "integration tokens have no session; ask an admin to revoke the token",
         ));
     };

@@ -3,6 +3,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use domain::ProblemCode;
 use sha2::{Digest, Sha256};
 
 /// A serialized JSON body with its strong ETag, computed once and served many times.
@@ -120,8 +121,7 @@ fn base_tag(tag: &str) -> String {
 
 fn if_match_required() -> crate::http::problem::ApiError {
     crate::http::problem::ApiError::new(
-        actix_web::http::StatusCode::PRECONDITION_REQUIRED,
-        "if_match_required",
+        ProblemCode::IfMatchRequired,
         "send the resource's current ETag in If-Match",
     )
 }

@@ -1,8 +1,8 @@
 //! Extractor settings: body limits and problem responses for bad JSON, queries and paths.
 
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
-use actix_web::http::StatusCode;
 use actix_web::web;
+use domain::ProblemCode;
 use serde::{Deserialize, Deserializer};
 
 use crate::http::problem::ApiError;
@@ -20,24 +20,24 @@ pub fn json_error(err: &JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => too_large(),
         JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ProblemCode::UnsupportedMediaType,
             "send the body as application/json",
         ),
-        JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-        }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("invalid_body", format!("the body does not match the schema: {e}"))
-        }
-        _ => ApiError::bad_request("unreadable_body", "the request body could not be read"),
+        JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => ApiError::new(
+            ProblemCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            ProblemCode::InvalidBody,
+            format!("the body does not match the schema: {e}"),
+        ),
+        _ => ApiError::new(ProblemCode::UnreadableBody, "the request body could not be read"),
     }
 }
 
 pub fn too_large() -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ProblemCode::PayloadTooLarge,
         format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
     )
 }
@@ -45,15 +45,19 @@ pub fn too_large() -> ApiError {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let QueryPayloadError::Deserialize(e) = &err else {
-            return ApiError::bad_request("invalid_query", "the query string could not be read").into();
+            return ApiError::new(ProblemCode::InvalidQuery, "the query string could not be read").into();
         };
-        ApiError::bad_request("invalid_query", format!("invalid query parameters: {e}")).into()
+        ApiError::new(
+            ProblemCode::InvalidQuery,
+            format!("invalid query parameters: {e}"),
+        )
+        .into()
     })
 }
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::bad_request("invalid_path", format!("invalid path: {err}")).into()
+        ApiError::new(ProblemCode::InvalidPath, format!("invalid path: {err}")).into()
     })
 }
 

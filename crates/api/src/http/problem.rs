@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use domain::ProblemCode;
 use domain::{FieldError, RelocationError, ValidationErrors};
 use persistence::RepoError;
 use serde::Serialize;
@@ -36,8 +37,7 @@ pub struct Problem {
     #[schema(example = "/api/v1/offices/nowhere")]
     pub instance: Option<String>,
     /// Stable machine-readable code; switch on this, not on `title` or `detail`.
-    #[schema(example = "not_found")]
-    pub code: String,
+    pub code: ProblemCode,
     /// The request id, also sent as `X-Request-Id`; quote it when reporting a problem.
     pub request_id: Option<String>,
     /// Every invalid input, for validation problems; empty otherwise.
@@ -48,7 +48,7 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub allow: Option<String>,
@@ -59,7 +59,16 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    /// A problem with the status its code is always sent with.
+    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Self::with_status(
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code,
+            detail,
+        )
+    }
+
+    fn with_status(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -72,19 +81,15 @@ impl ApiError {
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
+        Self::new(ProblemCode::NotFound, detail)
     }
 
     /// One bad query or path parameter.
     pub fn invalid_parameter(name: &str, message: impl Into<String>) -> Self {
         let mut errors = ValidationErrors::default();
         errors.add_parameter(name, message);
-        let mut err = Self::bad_request(
-            "invalid_parameter",
+        let mut err = ApiError::new(
+            ProblemCode::InvalidParameter,
             format!("query or path parameter `{name}` is invalid"),
         );
         err.errors = errors.0;
@@ -93,8 +98,7 @@ impl ApiError {
 
     pub fn validation(errors: ValidationErrors) -> Self {
         let mut err = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ProblemCode::ValidationFailed,
             "the request is well-formed but some values are invalid; see `errors`",
         );
         err.errors = errors.0;
@@ -103,16 +107,14 @@ impl ApiError {
 
     pub fn internal() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "an unexpected error occurred; it has been logged",
         )
     }
 
     pub fn method_not_allowed(allow: String) -> Self {
         let mut err = Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ProblemCode::MethodNotAllowed,
             format!("this resource supports {allow}"),
         );
         err.allow = Some(allow);
@@ -122,15 +124,15 @@ impl ApiError {
     /// A generic problem for a status produced outside our code (actix internals).
     pub fn from_status(status: StatusCode) -> Self {
         let code = match status.as_u16() {
-            400 => "bad_request",
-            404 => "not_found",
-            405 => "method_not_allowed",
-            408 => "request_timeout",
-            413 => "payload_too_large",
-            415 => "unsupported_media_type",
-            431 => "headers_too_large",
-            s if s >= 500 => "internal_error",
-            _ => "client_error",
+            400 => ProblemCode::BadRequest,
+            404 => ProblemCode::NotFound,
+            405 => ProblemCode::MethodNotAllowed,
+            408 => ProblemCode::RequestTimeout,
+            413 => ProblemCode::PayloadTooLarge,
+            415 => ProblemCode::UnsupportedMediaType,
+            431 => ProblemCode::HeadersTooLarge,
+            s if s >= 500 => ProblemCode::InternalError,
+            _ => ProblemCode::ClientError,
         };
         let detail = if status.is_server_error() {
             "an unexpected error occurred; it has been logged".to_owned()
@@ -140,7 +142,7 @@ impl ApiError {
                 .unwrap_or("request failed")
                 .to_lowercase()
         };
-        Self::new(status, code, detail)
+        Self::with_status(status, code, detail)
     }
 
     pub fn to_problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
@@ -150,7 +152,7 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             instance,
-            code: self.code.to_owned(),
+            code: self.code,
             request_id,
             errors: self.errors.clone(),
         }
@@ -197,21 +199,11 @@ impl From<RepoError> for ApiError {
         match err {
             RepoError::NotFound => ApiError::not_found("the resource does not exist"),
             // A compare-and-swap on the version lost to a concurrent write.
-            RepoError::Conflict {
-                code: "version_mismatch",
-                ..
-            } => precondition_failed(),
-            RepoError::Conflict { code, detail } => ApiError::new(StatusCode::CONFLICT, code, detail),
+            RepoError::Stale => precondition_failed(),
+            RepoError::Refused { code, detail } => ApiError::new(code, detail),
             RepoError::Invalid(errors) => ApiError::validation(errors),
             RepoError::Relocation(e) => ApiError::from(e),
-            RepoError::Staffing(e) => {
-                let status = if e.is_conflict() {
-                    StatusCode::CONFLICT
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                ApiError::new(status, e.code(), e.to_string())
-            }
+            RepoError::Staffing(e) => ApiError::new(e.code(), e.to_string()),
             other => {
                 tracing::error!(error = %other, "persistence failure");
                 ApiError::internal()
@@ -223,15 +215,14 @@ impl From<RepoError> for ApiError {
 /// 412: the `If-Match` ETag is not the current one.
 pub fn precondition_failed() -> ApiError {
     ApiError::new(
-        StatusCode::PRECONDITION_FAILED,
-        "etag_mismatch",
+        ProblemCode::EtagMismatch,
         "the resource changed since you read it; GET it again and reapply your change",
     )
 }
 
 impl From<RelocationError> for ApiError {
     fn from(err: RelocationError) -> Self {
-        ApiError::new(StatusCode::CONFLICT, err.code(), err.to_string())
+        ApiError::new(err.code(), err.to_string())
     }
 }
 

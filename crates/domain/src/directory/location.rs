@@ -84,11 +84,11 @@ pub enum RelocationError {
 }
 
 impl RelocationError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ProblemCode {
         match self {
-            RelocationError::NoOpenPeriod => "no_open_location_period",
-            RelocationError::PredatesCurrentPeriod { .. } => "move_predates_current_period",
-            RelocationError::SameAddress => "move_to_current_address",
+            RelocationError::NoOpenPeriod => crate::ProblemCode::NoOpenLocationPeriod,
+            RelocationError::PredatesCurrentPeriod { .. } => crate::ProblemCode::MovePredatesCurrentPeriod,
+            RelocationError::SameAddress => crate::ProblemCode::MoveToCurrentAddress,
         }
     }
 }
@@ -212,7 +212,7 @@ mod tests {
         for d in [day(9), day(10)] {
             assert_eq!(
                 plan_relocation(&h, d, &addr("B")).unwrap_err().code(),
-                "move_predates_current_period"
+                crate::ProblemCode::MovePredatesCurrentPeriod
             );
         }
     }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::ProblemCode;
 use domain::Role;
 
 use crate::audit::{self, AuditContext, Change};
@@ -67,20 +68,13 @@ pub fn create(conn: &mut DbConnection, new: NewUser, ctx: &AuditContext) -> Resu
             .values(&row)
             .execute(conn)
             .map_err(|e| match RepoError::from_constraint(e) {
-                RepoError::Conflict {
-                    code: "already_exists",
+                RepoError::Refused {
+                    code: ProblemCode::ReferenceNotFound,
                     ..
-                } => RepoError::Conflict {
-                    code: "email_taken",
-                    detail: "an account with this email already exists".into(),
-                },
-                RepoError::Conflict {
-                    code: "reference_not_found",
-                    ..
-                } => RepoError::Conflict {
-                    code: "organization_not_found",
-                    detail: "the employer organization does not exist".into(),
-                },
+                } => RepoError::refused(
+                    ProblemCode::OrganizationNotFound,
+                    "the employer organization does not exist",
+                ),
                 other => other,
             })?;
         audit::record(
@@ -165,14 +159,14 @@ fn active_admins(conn: &mut DbConnection) -> Result<i64, RepoError> {
 }
 
 fn last_admin_conflict() -> RepoError {
-    RepoError::Conflict {
-        code: "last_active_admin",
-        detail: "this is the last active admin; make another account admin first".into(),
-    }
+    RepoError::refused(
+        ProblemCode::LastActiveAdmin,
+        "this is the last active admin; make another account admin first",
+    )
 }
 
 /// Applies `changes` if the stored version is still `expected_version` (else
-/// `Conflict { code: "version_mismatch" }`, which the API reports as 412).
+/// `RepoError::Stale`, which the API reports as 412).
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
@@ -219,20 +213,17 @@ pub fn update(
             ))
             .execute(conn)
             .map_err(|e| match RepoError::from_constraint(e) {
-                RepoError::Conflict {
-                    code: "reference_not_found",
+                RepoError::Refused {
+                    code: ProblemCode::ReferenceNotFound,
                     ..
-                } => RepoError::Conflict {
-                    code: "organization_not_found",
-                    detail: "the employer organization does not exist".into(),
-                },
+                } => RepoError::refused(
+                    ProblemCode::OrganizationNotFound,
+                    "the employer organization does not exist",
+                ),
                 other => other,
             })?;
         if updated == 0 {
-            return Err(RepoError::Conflict {
-                code: "version_mismatch",
-                detail: "the account changed since it was read".into(),
-            });
+            return Err(RepoError::Stale);
         }
         audit::record(
             conn,

@@ -172,10 +172,7 @@ pub fn replace_hours(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(RepoError::Conflict {
-                code: "version_mismatch",
-                detail: "the office changed since it was read".into(),
-            });
+            return Err(RepoError::Stale);
         }
         insert_hours(conn, office_id, hours)?;
         audit::record(
@@ -352,10 +349,7 @@ pub fn update_service(
         ))
         .execute(conn)?;
         if n == 0 {
-            return Err(RepoError::Conflict {
-                code: "version_mismatch",
-                detail: "the service changed since it was read".into(),
-            });
+            return Err(RepoError::Stale);
         }
         let fields: Vec<&str> = [
             ("name", changes.name.is_some()),

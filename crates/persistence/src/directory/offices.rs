@@ -8,6 +8,8 @@ use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
 use crate::audit::{self, AuditContext, Change};
 use crate::directory::rows::*;
 use crate::schema::*;
+use domain::ProblemCode;
+
 use crate::{DbConnection, RepoError, change_feed, new_id, write_tx};
 
 /// Where an office is from a given day on.
@@ -108,7 +110,7 @@ impl OfficeChanges {
 }
 
 /// Applies `changes` if the office is still at `expected_version`; otherwise
-/// `Conflict { code: "version_mismatch" }` (the API answers 412).
+/// `RepoError::Stale` (the API answers 412).
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
@@ -175,12 +177,9 @@ pub fn update(
             offices::updated_at.eq(next.updated_at),
         ))
         .execute(conn)
-        .map_err(office_constraint)?;
+        .map_err(|e| organization_reference(e, "the provider organization does not exist"))?;
         if n == 0 {
-            return Err(RepoError::Conflict {
-                code: "version_mismatch",
-                detail: "the office changed since it was read".into(),
-            });
+            return Err(RepoError::Stale);
         }
         if let Some(districts) = &changes.districts {
             diesel::delete(office_districts::table.filter(office_districts::office_id.eq(id)))
@@ -201,26 +200,6 @@ pub fn update(
         change_feed::bump(conn)?;
         Ok(next)
     })
-}
-
-fn office_constraint(e: diesel::result::Error) -> RepoError {
-    match RepoError::from_constraint(e) {
-        RepoError::Conflict {
-            code: "already_exists",
-            ..
-        } => RepoError::Conflict {
-            code: "slug_taken",
-            detail: "another office already uses this slug".into(),
-        },
-        RepoError::Conflict {
-            code: "reference_not_found",
-            ..
-        } => RepoError::Conflict {
-            code: "organization_not_found",
-            detail: "the provider organization does not exist".into(),
-        },
-        other => other,
-    }
 }
 
 fn insert_districts(
@@ -267,7 +246,7 @@ pub(crate) fn insert(
     diesel::insert_into(offices::table)
         .values(&row)
         .execute(conn)
-        .map_err(office_constraint)?;
+        .map_err(|e| organization_reference(e, "the provider organization does not exist"))?;
     insert_districts(conn, &row.id, &new.districts)?;
     if let Some((from, location)) = new.first_location {
         insert_period(conn, &row.id, from, location, ctx)?;
@@ -353,13 +332,13 @@ pub(crate) fn relocate_in_tx(
             .execute(conn)
             .map_err(RepoError::from_constraint)?;
         insert_period(conn, office_id, moved_on, location, ctx).map_err(|e| match e {
-            RepoError::Conflict {
-                code: "reference_not_found",
+            RepoError::Refused {
+                code: ProblemCode::ReferenceNotFound,
                 ..
-            } => RepoError::Conflict {
-                code: "organization_not_found",
-                detail: "the host organization does not exist".into(),
-            },
+            } => RepoError::refused(
+                ProblemCode::OrganizationNotFound,
+                "the host organization does not exist",
+            ),
             other => other,
         })
     }
@@ -403,4 +382,16 @@ pub fn find_by_slug(conn: &mut DbConnection, slug: &str) -> Result<Option<Office
         .select(OfficeRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// On SQLite a foreign-key violation does not say which key; every reference an office
+/// write can break is an organization.
+fn organization_reference(e: diesel::result::Error, detail: &str) -> RepoError {
+    match RepoError::from_constraint(e) {
+        RepoError::Refused {
+            code: ProblemCode::ReferenceNotFound,
+            ..
+        } => RepoError::refused(ProblemCode::OrganizationNotFound, detail),
+        other => other,
+    }
 }

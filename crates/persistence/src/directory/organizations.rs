@@ -110,12 +110,9 @@ pub fn update(
             organizations::updated_at.eq(next.updated_at),
         ))
         .execute(conn)
-        .map_err(name_taken)?;
+        .map_err(RepoError::from_constraint)?;
         if n == 0 {
-            return Err(RepoError::Conflict {
-                code: "version_mismatch",
-                detail: "the organization changed since it was read".into(),
-            });
+            return Err(RepoError::Stale);
         }
         audit::record(
             conn,
@@ -131,19 +128,6 @@ pub fn update(
         change_feed::bump(conn)?;
         Ok(next)
     })
-}
-
-fn name_taken(e: diesel::result::Error) -> RepoError {
-    match RepoError::from_constraint(e) {
-        RepoError::Conflict {
-            code: "already_exists",
-            ..
-        } => RepoError::Conflict {
-            code: "organization_name_taken",
-            detail: "another organization already has this name".into(),
-        },
-        other => other,
-    }
 }
 
 /// Inserts without its own transaction, for callers that compose several writes.
@@ -167,7 +151,7 @@ pub(crate) fn insert(
     diesel::insert_into(organizations::table)
         .values(&row)
         .execute(conn)
-        .map_err(name_taken)?;
+        .map_err(RepoError::from_constraint)?;
     Ok(row)
 }
 

@@ -6,6 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::OrganizationKind;
+use domain::ProblemCode;
 use domain::staffing::{self, Assignment, Employer, OfficeFacts, Side, StaffingError};
 
 use crate::accounts::users::UserRow;
@@ -159,19 +160,8 @@ fn insert(
     diesel::insert_into(staff_assignments::table)
         .values(&row)
         .execute(conn)
-        .map_err(overlap)?;
+        .map_err(RepoError::from_constraint)?;
     Ok(row)
-}
-
-/// The database's own refusal, in the domain's words.
-fn overlap(e: diesel::result::Error) -> RepoError {
-    if let diesel::result::Error::DatabaseError(_, info) = &e
-        && (info.message().contains("staff_assignments_overlap")
-            || info.message().contains("staff_assignments"))
-    {
-        return RepoError::Staffing(StaffingError::SideAlreadyStaffed);
-    }
-    RepoError::from_constraint(e)
 }
 
 fn record(
@@ -278,7 +268,7 @@ fn end_row(
             staff_assignments::end_reason.eq(reason),
         ))
         .execute(conn)
-        .map_err(overlap)?;
+        .map_err(RepoError::from_constraint)?;
     Ok(())
 }
 
@@ -408,13 +398,13 @@ fn open_assignments_of(
 }
 
 fn employer_conflict(what: &str) -> RepoError {
-    RepoError::Conflict {
-        code: "staff_side_conflict",
-        detail: format!(
+    RepoError::refused(
+        ProblemCode::StaffSideConflict,
+        format!(
             "{what} would leave open staff assignments on a side that no longer fits the employer; \
              end or hand over those assignments first"
         ),
-    }
+    )
 }
 
 /// A person's employer may change only if their open assignments still fit it.
@@ -499,11 +489,10 @@ pub(crate) fn check_kind_change(
             .count()
             .get_result(conn)?;
         if provided > 0 {
-            return Err(RepoError::Conflict {
-                code: "organization_in_use",
-                detail: "offices name this organization as their provider; a provider must stay a welfare provider"
-                    .into(),
-            });
+            return Err(RepoError::refused(
+                ProblemCode::OrganizationInUse,
+                "offices name this organization as their provider; a provider must stay a welfare provider",
+            ));
         }
     }
     Ok(())

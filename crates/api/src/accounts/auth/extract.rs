@@ -1,11 +1,11 @@
 //! Bearer-token extractors. Put one first in a handler's arguments: extractors run in
 //! order, so a missing or bad token is a 401 before the body is even parsed.
 
+use domain::ProblemCode;
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use domain::{Actor, ActorKind, Role};
 
@@ -58,13 +58,13 @@ impl Authenticated {
                 action = ?denied.action,
                 "access denied"
             );
-            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your account may not do this")
+            ApiError::new(ProblemCode::Forbidden, "your account may not do this")
         })
     }
 }
 
 pub fn unauthenticated(detail: &str) -> ApiError {
-    let mut err = ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail);
+    let mut err = ApiError::new(ProblemCode::Unauthenticated, detail);
     err.bearer_challenge = true;
     err
 }
@@ -247,8 +247,7 @@ fn resolve<T: Unpin + 'static>(
 fn require_own_password(auth: Authenticated) -> Result<Authenticated, ApiError> {
     if auth.password_change_required {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "password_change_required",
+            ProblemCode::PasswordChangeRequired,
             "set your own password first: PUT /api/v1/me/password",
         ));
     }
