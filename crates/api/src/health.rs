@@ -4,6 +4,7 @@ use domain::ProblemCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::blocking::run_blocking;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -38,12 +39,12 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let ok = web::block(move || -> bool {
+    let ok = run_blocking(move || -> bool {
         pool.get()
             .ok()
             .is_some_and(|mut c| c.batch_execute("SELECT 1").is_ok())
     })
-    .await?;
+    .await;
     if !ok {
         return Err(ApiError::new(
             ProblemCode::DatabaseUnavailable,

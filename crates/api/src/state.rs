@@ -4,6 +4,7 @@ use persistence::DbPool;
 
 use crate::accounts::auth::AuthState;
 use crate::directory::cache::DirectoryCache;
+use crate::http::blocking::run_blocking;
 
 /// What every handler can reach: the pool, the public directory cache, authentication.
 pub struct AppState {
@@ -23,11 +24,11 @@ impl AppState {
         F: FnOnce(&mut persistence::DbConnection) -> Result<T, persistence::RepoError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        Ok(actix_web::web::block(move || {
+        Ok(run_blocking(move || {
             let mut conn = pool.get()?;
             work(&mut conn)
         })
-        .await??)
+        .await?)
     }
 }
 

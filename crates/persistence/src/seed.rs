@@ -67,6 +67,7 @@ pub struct SeedReport {
 }
 
 /// Seeds only when the database has no organizations yet (a fresh database).
+#[tracing::instrument(name = "db.seed.seed_if_empty", skip_all)]
 pub fn seed_if_empty(
     conn: &mut DbConnection,
     clock: &domain::Clock,
@@ -79,6 +80,7 @@ pub fn seed_if_empty(
     seed(conn, clock).map(Some)
 }
 
+#[tracing::instrument(name = "db.seed.seed", skip_all)]
 pub fn seed(conn: &mut DbConnection, clock: &domain::Clock) -> Result<SeedReport, RepoError> {
     let ctx = crate::audit::AuditContext::system("seed", clock);
     write_tx(conn, |conn| {

@@ -13,6 +13,7 @@ use crate::accounts::auth::jwt::{self, Claims};
 use crate::accounts::auth::passwords::{self, DUMMY_HASH, Verification};
 use crate::accounts::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
 use crate::accounts::auth::{AuthState, SignedIn};
+use crate::http::blocking::run_blocking;
 use crate::http::client_address::client_address;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -167,7 +168,7 @@ pub async fn login(
         .filter(|u| u.active)
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.clone());
-    let outcome = web::block(move || {
+    let outcome = run_blocking(move || {
         let outcome = if password.len() > 1024 {
             Verification::Mismatch
         } else {
@@ -177,7 +178,7 @@ pub async fn login(
             matches!(outcome, Verification::Match { needs_rehash: true }).then(|| passwords::hash(&password));
         (outcome, upgraded)
     })
-    .await?;
+    .await;
     let (Some(user), (Verification::Match { .. }, upgraded)) = (user.filter(|u| u.active), outcome) else {
         tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
         return Err(invalid_credentials());

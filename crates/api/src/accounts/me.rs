@@ -10,6 +10,7 @@ use crate::accounts::auth::SignedIn;
 use crate::accounts::auth::passwords::{self, Verification};
 use crate::accounts::login::TokenResponse;
 use crate::accounts::login::start_session;
+use crate::http::blocking::run_blocking;
 use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -27,7 +28,7 @@ pub async fn get_me(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
     caller.authorize(Action::ReadOwnAccount, Resource::Network)?;
     let actor = caller.actor.clone();
     let pool = state.pool.clone();
-    let me = web::block(move || -> Result<MeView, persistence::RepoError> {
+    let me = run_blocking(move || -> Result<MeView, persistence::RepoError> {
         let mut conn = pool.get()?;
         Ok(match actor.kind {
             ActorKind::User => {
@@ -56,7 +57,7 @@ pub async fn get_me(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
             },
         })
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(me))
@@ -95,7 +96,7 @@ pub async fn change_password(
     let user_id = caller.actor.id.clone();
     let ctx = caller.audit();
     let policy = state.auth.config.account_throttle;
-    let user = web::block(move || -> Result<_, ApiError> {
+    let user = run_blocking(move || -> Result<_, ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::accounts::users::find(&mut conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("no such account"))?;
@@ -136,7 +137,7 @@ pub async fn change_password(
         )?;
         Ok(user)
     })
-    .await??;
+    .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_password_change", user = %user.id, "password changed");
     let tokens = start_session(&state, user.id, user.role).await?;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::passwords;
 use crate::directory::office_writes::validate_email;
+use crate::http::blocking::run_blocking;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
@@ -120,7 +121,7 @@ pub async fn create_user(
     }
     let ctx = caller.audit();
     let pool = state.pool.clone();
-    let row = web::block(move || -> Result<_, ApiError> {
+    let row = run_blocking(move || -> Result<_, ApiError> {
         domain::accounts::password::check_new_password(
             "/password",
             &body.password,
@@ -145,7 +146,7 @@ pub async fn create_user(
             &ctx,
         )?)
     })
-    .await??;
+    .await?;
     tracing::info!(event = "user_created", user = %row.id, by = %caller.actor.id, "account created");
     let view = UserView::from_row(&row)?;
     Ok(created(
@@ -320,7 +321,7 @@ pub async fn reset_password(
     let ctx = caller.audit();
     let pool = state.pool.clone();
     let password = parse_json::<PasswordReset>(&req, &body)?.password;
-    web::block(move || -> Result<(), ApiError> {
+    run_blocking(move || -> Result<(), ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::accounts::users::find(&mut conn, &id)?
             .ok_or_else(|| ApiError::not_found("no account with this id"))?;
@@ -336,7 +337,7 @@ pub async fn reset_password(
         persistence::accounts::users::set_password(&mut conn, &id, &hash, true, "user.password_reset", &ctx)?;
         Ok(())
     })
-    .await??;
+    .await?;
     state.auth.forget_states();
     tracing::info!(event = "authn_password_reset", by = %caller.actor.id, "password reset");
     Ok(HttpResponse::NoContent().finish())

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use actix_web::web;
 use chrono::NaiveDate;
 use domain::staffing::{self, Assignment, Side, StaffingStatus};
 use domain::{Clock, District};
@@ -28,6 +27,7 @@ use crate::directory::offices::OfficeView;
 use crate::directory::organizations::OrganizationView;
 use crate::directory::reference::TopicView;
 use crate::directory::services::ServiceView;
+use crate::http::blocking::run_blocking;
 use crate::http::conditional::JsonBody;
 use crate::http::pagination::{DEFAULT_LIMIT, paginate};
 
@@ -352,7 +352,7 @@ impl DirectoryCache {
     /// Reloads from the database; writers await this before answering.
     pub async fn reload(&self, pool: &DbPool) -> Result<(), crate::http::problem::ApiError> {
         let (pool, clock) = (pool.clone(), self.clock.clone());
-        let snapshot = web::block(move || load(&pool, &clock)).await??;
+        let snapshot = run_blocking(move || load(&pool, &clock)).await?;
         self.install(snapshot);
         Ok(())
     }
@@ -366,18 +366,17 @@ impl DirectoryCache {
             interval.tick().await;
             let snapshot = self.get();
             let pool2 = pool.clone();
-            let version = web::block(move || {
+            let version = run_blocking(move || {
                 let mut conn = pool2.get()?;
                 change_feed::version(&mut conn)
             })
             .await;
             let stale = match version {
-                Ok(Ok(v)) => v != snapshot.version || self.clock.today() != snapshot.today,
-                Ok(Err(e)) => {
+                Ok(v) => v != snapshot.version || self.clock.today() != snapshot.today,
+                Err(e) => {
                     tracing::warn!(error = %e, "directory version check failed");
                     false
                 }
-                Err(_) => false,
             };
             if stale && let Err(e) = self.reload(&pool).await {
                 tracing::warn!(error = %e, "directory reload failed");

@@ -2,6 +2,7 @@
 //! pagination, language negotiation, extractors, request ids, client addresses and the
 //! OpenAPI completion.
 
+pub mod blocking;
 pub mod client_address;
 pub mod conditional;
 pub mod extractors;

@@ -205,11 +205,23 @@ impl From<RepoError> for ApiError {
             RepoError::Relocation(e) => ApiError::from(e),
             RepoError::Staffing(e) => ApiError::new(e.code(), e.to_string()),
             other => {
-                tracing::error!(error = %other, "persistence failure");
+                tracing::error!(error = %error_chain(&other), "persistence failure");
                 ApiError::internal()
             }
         }
     }
+}
+
+/// An error with all its sources, for the log of a 500 (never for the client).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// 412: the `If-Match` ETag is not the current one.
@@ -223,13 +235,6 @@ pub fn precondition_failed() -> ApiError {
 impl From<RelocationError> for ApiError {
     fn from(err: RelocationError) -> Self {
         ApiError::new(err.code(), err.to_string())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        tracing::error!("blocking pool task failed");
-        ApiError::internal()
     }
 }
 

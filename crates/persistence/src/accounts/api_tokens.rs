@@ -20,6 +20,7 @@ pub struct ApiTokenRow {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
+#[tracing::instrument(name = "db.accounts.api_tokens.create", skip_all)]
 pub fn create(
     conn: &mut DbConnection,
     name: &str,
@@ -68,6 +69,7 @@ pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> Result<
         .load(conn)?)
 }
 
+#[tracing::instrument(name = "db.accounts.api_tokens.revoke", skip_all)]
 pub fn revoke(conn: &mut DbConnection, id: &str, ctx: &AuditContext) -> Result<ApiTokenRow, RepoError> {
     write_tx(conn, |conn| {
         let n = diesel::update(api_tokens::table.find(id))

@@ -22,6 +22,7 @@ pub struct SessionRow {
 }
 
 /// Starts a session with its first refresh token (given as its hash).
+#[tracing::instrument(name = "db.accounts.sessions.start", skip_all)]
 pub fn start(
     conn: &mut DbConnection,
     user_id: &str,
@@ -61,6 +62,7 @@ pub enum Rotation {
     Invalid,
 }
 
+#[tracing::instrument(name = "db.accounts.sessions.rotate", skip_all)]
 pub fn rotate(
     conn: &mut DbConnection,
     presented_hash: &str,
@@ -120,6 +122,7 @@ pub fn rotate(
 }
 
 /// Ends a session (logout, reuse detection). Returns whether it was still open.
+#[tracing::instrument(name = "db.accounts.sessions.revoke", skip_all)]
 pub fn revoke(
     conn: &mut DbConnection,
     session_id: &str,

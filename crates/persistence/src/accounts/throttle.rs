@@ -41,6 +41,7 @@ fn blocked_for(
 
 /// Counts one attempt for each `(key, policy)` unless a key is blocked already: returns
 /// `Err(wait)` when blocked (nothing counted), `Ok(())` when the attempt may proceed.
+#[tracing::instrument(name = "db.accounts.throttle.begin_attempt", skip_all)]
 pub fn begin_attempt(
     conn: &mut DbConnection,
     keys: &[(String, Policy)],
@@ -98,6 +99,7 @@ pub fn begin_attempt(
 
 /// Forgives a successful attempt: the account key is cleared, each other key gets its
 /// counted attempt back (a shared address is not punished for its users' sign-ins).
+#[tracing::instrument(name = "db.accounts.throttle.succeeded", skip_all)]
 pub fn succeeded(
     conn: &mut DbConnection,
     clear_key: &str,

@@ -47,6 +47,7 @@ pub struct NewUser {
     pub password_change_required: bool,
 }
 
+#[tracing::instrument(name = "db.accounts.users.create", skip_all)]
 pub fn create(conn: &mut DbConnection, new: NewUser, ctx: &AuditContext) -> Result<UserRow, RepoError> {
     write_tx(conn, |conn| {
         let now = ctx.at;
@@ -167,6 +168,7 @@ fn last_admin_conflict() -> RepoError {
 
 /// Applies `changes` if the stored version is still `expected_version` (else
 /// `RepoError::Stale`, which the API reports as 412).
+#[tracing::instrument(name = "db.accounts.users.update", skip_all)]
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
@@ -241,6 +243,7 @@ pub fn update(
 }
 
 /// Deactivates or reactivates. Deactivation ends every session of the account.
+#[tracing::instrument(name = "db.accounts.users.set_active", skip_all)]
 pub fn set_active(
     conn: &mut DbConnection,
     id: &str,
@@ -287,6 +290,7 @@ pub fn set_active(
 
 /// Stores a new password hash and ends every session of the account (a password change
 /// or reset must cut off whoever else holds a token).
+#[tracing::instrument(name = "db.accounts.users.set_password", skip_all)]
 pub fn set_password(
     conn: &mut DbConnection,
     id: &str,

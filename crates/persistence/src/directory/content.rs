@@ -152,6 +152,7 @@ pub struct HoursExtra {
 }
 
 /// Replaces an office's consultation hours if the office is still at `expected_version`.
+#[tracing::instrument(name = "db.directory.content.replace_hours", skip_all)]
 pub fn replace_hours(
     conn: &mut DbConnection,
     office_id: &str,
@@ -251,6 +252,7 @@ pub struct NewService {
     pub topics: Vec<String>,
 }
 
+#[tracing::instrument(name = "db.directory.content.create_service", skip_all)]
 pub fn create_service(
     conn: &mut DbConnection,
     new: NewService,
@@ -305,6 +307,7 @@ pub struct ServiceChanges {
     pub topics: Option<Vec<String>>,
 }
 
+#[tracing::instrument(name = "db.directory.content.update_service", skip_all)]
 pub fn update_service(
     conn: &mut DbConnection,
     id: &str,

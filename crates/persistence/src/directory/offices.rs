@@ -39,6 +39,7 @@ pub struct NewOffice {
     pub first_location: Option<(NaiveDate, NewLocation)>,
 }
 
+#[tracing::instrument(name = "db.directory.offices.create", skip_all)]
 pub fn create(conn: &mut DbConnection, new: NewOffice, ctx: &AuditContext) -> Result<OfficeRow, RepoError> {
     write_tx(conn, |conn| {
         let row = insert(conn, new, ctx)?;
@@ -111,6 +112,7 @@ impl OfficeChanges {
 
 /// Applies `changes` if the office is still at `expected_version`; otherwise
 /// `RepoError::Stale` (the API answers 412).
+#[tracing::instrument(name = "db.directory.offices.update", skip_all)]
 pub fn update(
     conn: &mut DbConnection,
     id: &str,
@@ -270,6 +272,7 @@ pub fn history(conn: &mut DbConnection, office_id: &str) -> Result<Vec<LocationP
 /// `BEGIN IMMEDIATE` already serializes writers), so two concurrent moves of one office
 /// are decided one after the other; the unique and trigger constraints stop any path
 /// that forgets to.
+#[tracing::instrument(name = "db.directory.offices.relocate", skip_all)]
 pub fn relocate(
     conn: &mut DbConnection,
     office_id: &str,

@@ -15,6 +15,7 @@ pub struct NewOrganization {
     pub website: Option<String>,
 }
 
+#[tracing::instrument(name = "db.directory.organizations.create", skip_all)]
 pub fn create(
     conn: &mut DbConnection,
     new: NewOrganization,
@@ -61,6 +62,7 @@ impl OrganizationChanges {
     }
 }
 
+#[tracing::instrument(name = "db.directory.organizations.update", skip_all)]
 pub fn update(
     conn: &mut DbConnection,
     id: &str,

@@ -185,6 +185,7 @@ fn record(
 }
 
 /// Assigns `user_id` to `side` of the office from `started_on` on (open-ended).
+#[tracing::instrument(name = "db.staffing.assignments.assign", skip_all)]
 pub fn assign(
     conn: &mut DbConnection,
     office_id: &str,
@@ -229,6 +230,7 @@ pub fn assign(
 }
 
 /// Ends an assignment: `ended_on` is the first day without it.
+#[tracing::instrument(name = "db.staffing.assignments.end", skip_all)]
 pub fn end(
     conn: &mut DbConnection,
     office_id: &str,
@@ -274,6 +276,7 @@ fn end_row(
 
 /// Ends the current holder of `side` on `on` and starts `successor` on `on`, in one
 /// transaction. Returns (ended, started).
+#[tracing::instrument(name = "db.staffing.assignments.handover", skip_all)]
 pub fn handover(
     conn: &mut DbConnection,
     office_id: &str,
@@ -363,6 +366,7 @@ pub(crate) fn end_all_for_user(
 }
 
 /// Inserts an assignment without the rules (tests and demo data only).
+#[tracing::instrument(name = "db.staffing.assignments.insert_unchecked", skip_all)]
 pub fn insert_unchecked(
     conn: &mut DbConnection,
     office_id: &str,

@@ -11,6 +11,7 @@ use domain::{Actor, ActorKind, Role};
 
 use super::jwt;
 use super::secrets::{API_TOKEN_PREFIX, token_hash};
+use crate::http::blocking::run_blocking;
 use crate::http::problem::ApiError;
 use crate::http::request_id::RequestId;
 use crate::state::AppState;
@@ -148,11 +149,11 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                 let generation = auth.generation();
                 let pool = state.pool.clone();
                 let h = hash.clone();
-                let row = web::block(move || {
+                let row = run_blocking(move || {
                     let mut conn = pool.get()?;
                     persistence::accounts::api_tokens::find_live(&mut conn, &h, now)
                 })
-                .await??;
+                .await?;
                 let actor = row.map(|r| Actor {
                     id: r.id,
                     kind: ActorKind::Integration,
@@ -199,11 +200,11 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             let generation = auth.generation();
             let pool = state.pool.clone();
             let sid = claims.sid.clone();
-            let session = web::block(move || {
+            let session = run_blocking(move || {
                 let mut conn = pool.get()?;
                 persistence::accounts::sessions::state(&mut conn, &sid, now)
             })
-            .await??
+            .await?
             .map(std::sync::Arc::new);
             auth.remember_session(generation, &claims.sid, session.clone());
             session

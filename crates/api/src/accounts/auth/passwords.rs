@@ -1,4 +1,4 @@
-//! argon2id password hashing. Always call these on the blocking pool (`web::block`):
+//! argon2id password hashing. Always call these on the blocking pool (`http::blocking::run_blocking`):
 //! one hash costs tens of milliseconds by design.
 
 use std::sync::LazyLock;
