@@ -18,6 +18,13 @@ pub struct FieldError {
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
+    /// One invalid body field.
+    pub fn single(pointer: impl Into<String>, message: impl Into<String>) -> ValidationErrors {
+        let mut errors = ValidationErrors::default();
+        errors.add(pointer, message);
+        errors
+    }
+
     pub fn add(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError {
             pointer: Some(pointer.into()),

@@ -102,7 +102,15 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        // Inside another transaction (a write composed with the read that answers it) this
+        // is a savepoint; the outer transaction already holds the write lock.
+        DbConnection::Sqlite(c) => {
+            if in_transaction(c) {
+                AnsiTransactionManager::begin_transaction(c)?
+            } else {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            }
+        }
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
@@ -117,6 +125,13 @@ where
             Err(e)
         }
     }
+}
+
+fn in_transaction(conn: &mut diesel::SqliteConnection) -> bool {
+    use diesel::connection::TransactionManager;
+    AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .is_ok_and(|depth| depth.is_some())
 }
 
 /// Lists migration names of a folder; used by the test that keeps both backends in step.

@@ -1,26 +1,54 @@
-//! The public directory read in one go, for the API's in-process cache: a read model
-//! over the directory and staffing features (they never depend on it).
+//! The public directory as the API's in-memory snapshot needs it: a read model over the
+//! directory and staffing features (they never depend on it), grouped per office.
+
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use crate::directory::content::{ClosureRow, ExtraSessionRow, ServiceRow, SlotRow, TopicRow};
 use crate::directory::rows::*;
 use crate::schema::*;
+use crate::staffing::assignments::AssignmentRow;
 use crate::{DbConnection, RepoError};
 
 /// Everything the public read API shows, as stored, at one directory version.
 #[derive(Debug, Clone)]
 pub struct DirectoryData {
     pub version: i64,
-    pub districts: Vec<DistrictRow>,
+    /// Sorted by id.
     pub organizations: Vec<OrganizationRow>,
-    pub offices: Vec<OfficeRow>,
-    pub office_districts: Vec<OfficeDistrictRow>,
-    /// Oldest first within each office.
+    /// Sorted by id.
+    pub offices: Vec<OfficeRecord>,
+    /// In official order.
+    pub topics: Vec<TopicRow>,
+    /// Sorted by id.
+    pub services: Vec<ServiceRow>,
+}
+
+/// One office with everything that belongs to it.
+#[derive(Debug, Clone)]
+pub struct OfficeRecord {
+    pub office: OfficeRow,
+    /// District codes, sorted.
+    pub districts: Vec<String>,
+    /// Oldest first.
     pub location_periods: Vec<LocationPeriodRow>,
-    /// Staff assignments, for each office's staffing status (names are not loaded).
-    pub assignments: Vec<crate::staffing::assignments::AssignmentRow>,
-    /// Consultation hours, topics and services.
-    pub content: crate::directory::content::ContentData,
+    /// For the staffing status (names are not loaded).
+    pub assignments: Vec<AssignmentRow>,
+    pub slots: Vec<SlotRow>,
+    pub closures: Vec<ClosureRow>,
+    pub extra_sessions: Vec<ExtraSessionRow>,
+}
+
+impl OfficeRecord {
+    /// Ids of the organizations this office refers to (provider, hosts of its premises).
+    pub fn organization_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.office.provider_organization_id.as_str()).chain(
+            self.location_periods
+                .iter()
+                .filter_map(|p| p.host_organization_id.as_deref()),
+        )
+    }
 }
 
 /// Loads the directory inside one read transaction, so the parts are consistent.
@@ -31,21 +59,13 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
             use diesel::connection::SimpleConnection;
             pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
         }
-        Ok(DirectoryData {
-            version: crate::change_feed::version(conn)?,
-            districts: districts::table
-                .order(districts::position)
-                .select(DistrictRow::as_select())
-                .load(conn)?,
-            organizations: organizations::table
-                .order(organizations::id)
-                .select(OrganizationRow::as_select())
-                .load(conn)?,
-            offices: offices::table
-                .order(offices::id)
-                .select(OfficeRow::as_select())
-                .load(conn)?,
-            office_districts: office_districts::table
+        let version = crate::change_feed::version(conn)?;
+        let offices = offices::table
+            .order(offices::id)
+            .select(OfficeRow::as_select())
+            .load(conn)?;
+        let parts = OfficeParts {
+            districts: office_districts::table
                 .order((office_districts::office_id, office_districts::district_code))
                 .select(OfficeDistrictRow::as_select())
                 .load(conn)?,
@@ -53,8 +73,170 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
                 .order((location_periods::office_id, location_periods::valid_from))
                 .select(LocationPeriodRow::as_select())
                 .load(conn)?,
-            assignments: crate::staffing::assignments::all(conn)?,
-            content: crate::directory::content::load(conn)?,
+            assignments: staff_assignments::table
+                .order((staff_assignments::office_id, staff_assignments::started_on))
+                .select(AssignmentRow::as_select())
+                .load(conn)?,
+            slots: consultation_slots::table
+                .order((
+                    consultation_slots::office_id,
+                    consultation_slots::weekday,
+                    consultation_slots::opens,
+                ))
+                .select(SlotRow::as_select())
+                .load(conn)?,
+            closures: consultation_closures::table
+                .order((consultation_closures::office_id, consultation_closures::first_day))
+                .select(ClosureRow::as_select())
+                .load(conn)?,
+            extra_sessions: extra_sessions::table
+                .order((
+                    extra_sessions::office_id,
+                    extra_sessions::day,
+                    extra_sessions::opens,
+                ))
+                .select(ExtraSessionRow::as_select())
+                .load(conn)?,
+        };
+        Ok(DirectoryData {
+            version,
+            organizations: organizations::table
+                .order(organizations::id)
+                .select(OrganizationRow::as_select())
+                .load(conn)?,
+            offices: parts.group(offices),
+            topics: topics::table
+                .order(topics::position)
+                .select(TopicRow::as_select())
+                .load(conn)?,
+            services: services::table
+                .order(services::id)
+                .select(ServiceRow::as_select())
+                .load(conn)?,
         })
     })
+}
+
+/// One office as a write committed it, with the organizations it refers to.
+#[derive(Debug, Clone)]
+pub struct CommittedOffice {
+    pub record: OfficeRecord,
+    pub organizations: Vec<OrganizationRow>,
+}
+
+/// Runs `write` and reads the office back in the same transaction: a write answers from
+/// what it committed, so the answer needs no database round trip after the commit (which
+/// could fail and turn a done write into an error the client would retry).
+pub fn write_office<T>(
+    conn: &mut DbConnection,
+    office_id: &str,
+    write: impl FnOnce(&mut DbConnection) -> Result<T, RepoError>,
+) -> Result<(T, CommittedOffice), RepoError> {
+    crate::write_tx(conn, |conn| {
+        let written = write(conn)?;
+        Ok((written, load_office(conn, office_id)?))
+    })
+}
+
+/// One office with the organizations it refers to.
+pub fn load_office(conn: &mut DbConnection, office_id: &str) -> Result<CommittedOffice, RepoError> {
+    let office = offices::table
+        .find(office_id)
+        .select(OfficeRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(RepoError::NotFound)?;
+    let parts = OfficeParts {
+        districts: office_districts::table
+            .filter(office_districts::office_id.eq(office_id))
+            .order(office_districts::district_code)
+            .select(OfficeDistrictRow::as_select())
+            .load(conn)?,
+        location_periods: location_periods::table
+            .filter(location_periods::office_id.eq(office_id))
+            .order(location_periods::valid_from)
+            .select(LocationPeriodRow::as_select())
+            .load(conn)?,
+        assignments: staff_assignments::table
+            .filter(staff_assignments::office_id.eq(office_id))
+            .order(staff_assignments::started_on)
+            .select(AssignmentRow::as_select())
+            .load(conn)?,
+        slots: consultation_slots::table
+            .filter(consultation_slots::office_id.eq(office_id))
+            .order((consultation_slots::weekday, consultation_slots::opens))
+            .select(SlotRow::as_select())
+            .load(conn)?,
+        closures: consultation_closures::table
+            .filter(consultation_closures::office_id.eq(office_id))
+            .order(consultation_closures::first_day)
+            .select(ClosureRow::as_select())
+            .load(conn)?,
+        extra_sessions: extra_sessions::table
+            .filter(extra_sessions::office_id.eq(office_id))
+            .order((extra_sessions::day, extra_sessions::opens))
+            .select(ExtraSessionRow::as_select())
+            .load(conn)?,
+    };
+    let record = parts
+        .group(vec![office])
+        .pop()
+        .ok_or_else(|| RepoError::Corrupt("office vanished while grouping".into()))?;
+    let ids: Vec<&str> = record.organization_ids().collect();
+    let organizations = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select(OrganizationRow::as_select())
+        .load(conn)?;
+    Ok(CommittedOffice {
+        record,
+        organizations,
+    })
+}
+
+/// Rows of several offices, each list ordered by office first.
+struct OfficeParts {
+    districts: Vec<OfficeDistrictRow>,
+    location_periods: Vec<LocationPeriodRow>,
+    assignments: Vec<AssignmentRow>,
+    slots: Vec<SlotRow>,
+    closures: Vec<ClosureRow>,
+    extra_sessions: Vec<ExtraSessionRow>,
+}
+
+impl OfficeParts {
+    fn group(self, offices: Vec<OfficeRow>) -> Vec<OfficeRecord> {
+        fn by_office<T>(rows: Vec<T>, office: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
+            let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+            for row in rows {
+                grouped.entry(office(&row).to_owned()).or_default().push(row);
+            }
+            grouped
+        }
+        let mut districts = by_office(self.districts, |r| &r.office_id);
+        let mut periods = by_office(self.location_periods, |r| &r.office_id);
+        let mut assignments = by_office(self.assignments, |r| &r.office_id);
+        let mut slots = by_office(self.slots, |r| &r.office_id);
+        let mut closures = by_office(self.closures, |r| &r.office_id);
+        let mut extras = by_office(self.extra_sessions, |r| &r.office_id);
+        offices
+            .into_iter()
+            .map(|office| {
+                let id = office.id.as_str();
+                OfficeRecord {
+                    districts: districts
+                        .remove(id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|d| d.district_code)
+                        .collect(),
+                    location_periods: periods.remove(id).unwrap_or_default(),
+                    assignments: assignments.remove(id).unwrap_or_default(),
+                    slots: slots.remove(id).unwrap_or_default(),
+                    closures: closures.remove(id).unwrap_or_default(),
+                    extra_sessions: extras.remove(id).unwrap_or_default(),
+                    office,
+                }
+            })
+            .collect()
+    }
 }

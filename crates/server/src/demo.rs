@@ -62,7 +62,7 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
         ),
     ];
     let data = persistence::read_model::load(&mut conn)?;
-    for office in &data.offices {
+    for office in data.offices.iter().map(|o| &o.office) {
         wanted.push(planned(
             &format!("demo-{}-stadt@demo.invalid", office.slug),
             &format!("Demo Stadt {}", office.name),
@@ -114,8 +114,8 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
             let opened = data
                 .offices
                 .iter()
-                .find(|o| &o.id == office_id)
-                .and_then(|o| o.opened_on);
+                .find(|o| &o.office.id == office_id)
+                .and_then(|o| o.office.opened_on);
             let start = opened.map_or(today, |o| o.max(today - chrono::Days::new(30)));
             // A side that is already staffed stays as it is.
             if let Err(e) =

@@ -248,7 +248,7 @@ async fn set_active(
         .await?;
     state.auth.forget_states();
     // Deactivation ends assignments, which changes offices' staffing status.
-    state.directory.reload(&state.pool).await?;
+    state.directory.refresh_after_write(&state.pool).await;
     tracing::info!(
         event = if active { "user_reactivated" } else { "user_deactivated" },
         user = %row.id,

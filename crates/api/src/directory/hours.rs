@@ -4,9 +4,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use domain::{Action, Resource, ValidationErrors};
 use persistence::directory::content::{Hours, HoursClosure, HoursExtra, HoursSlot};
+use persistence::read_model;
 use utoipa::IntoParams;
 
 use crate::accounts::auth::{Authenticated, MaybeAuthenticated};
+use crate::directory::office_writes::answer_office_write;
 use crate::directory::offices::{LangQuery, office_at};
 use crate::directory::stored::{corrupt, stored_json};
 use crate::http::conditional::{Audience, JsonBody, require_if_match};
@@ -68,8 +70,7 @@ impl Day {
 }
 
 /// A weekly slot; times are `HH:MM` wall-clock time in Europe/Berlin.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SlotView {
     pub weekday: Day,
     #[schema(example = "09:00")]
@@ -83,8 +84,7 @@ pub struct SlotView {
 }
 
 /// Days without consultation, both inclusive.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ClosureView {
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
@@ -92,8 +92,7 @@ pub struct ClosureView {
 }
 
 /// A one-off session, e.g. held at another place in the district.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExtraSessionView {
     pub day: NaiveDate,
     pub opens: String,
@@ -250,10 +249,10 @@ pub async fn get_hours(
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &id)?;
+    let office = office_at(&snapshot, &id)?;
     Ok(respond_localized(
         &req,
-        snapshot.hours_body(index),
+        office.hours_body(),
         caller.audience(),
         lang.as_deref(),
     ))
@@ -266,18 +265,161 @@ pub struct HoursRequest {
     #[serde(default)]
     pub by_appointment: bool,
     #[serde(default)]
-    pub slots: Vec<SlotView>,
+    pub slots: Vec<SlotInput>,
     #[serde(default)]
-    pub closures: Vec<ClosureView>,
+    pub closures: Vec<ClosureInput>,
     #[serde(default)]
-    pub extra_sessions: Vec<ExtraSessionView>,
+    pub extra_sessions: Vec<ExtraSessionInput>,
 }
 
-fn wall(pointer: &str, raw: &str, e: &mut ValidationErrors) -> WallTime {
-    WallTime::parse(raw).unwrap_or_else(|| {
+/// A weekly slot; times are `HH:MM` wall-clock time in Europe/Berlin.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlotInput {
+    pub weekday: Day,
+    #[schema(example = "09:00")]
+    pub opens: String,
+    #[schema(example = "12:00")]
+    pub closes: String,
+    /// ISO 639 codes of the languages spoken (see `/api/v1/languages`).
+    #[schema(example = json!(["de", "ar"]))]
+    pub languages: Vec<String>,
+    pub note: Option<LocalizedText>,
+}
+
+/// Days without consultation, both inclusive.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClosureInput {
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub reason: Option<LocalizedText>,
+}
+
+/// A one-off session, e.g. held at another place in the district.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraSessionInput {
+    pub day: NaiveDate,
+    pub opens: String,
+    pub closes: String,
+    pub languages: Vec<String>,
+    /// Where it takes place, if not at the office.
+    pub place: Option<String>,
+    pub note: Option<LocalizedText>,
+}
+
+fn wall(pointer: &str, raw: &str, e: &mut ValidationErrors) -> Option<WallTime> {
+    let time = WallTime::parse(raw);
+    if time.is_none() {
         e.add(pointer, "must be HH:MM (00:00 to 23:59)");
-        WallTime::parse("00:00").expect("valid")
-    })
+    }
+    time
+}
+
+impl HoursRequest {
+    /// Checks times, overlaps, languages and texts into the write model.
+    pub fn validate(self) -> Result<Hours, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if self.slots.len() > 100 || self.closures.len() > 200 || self.extra_sessions.len() > 500 {
+            e.add("", "at most 100 slots, 200 closures and 500 extra sessions");
+            return Err(e);
+        }
+        let slots: Vec<Option<Slot>> = self
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let opens = wall(&format!("/slots/{i}/opens"), &s.opens, &mut e);
+                let closes = wall(&format!("/slots/{i}/closes"), &s.closes, &mut e);
+                Some(Slot {
+                    weekday: s.weekday.weekday(),
+                    opens: opens?,
+                    closes: closes?,
+                    languages: s.languages.clone(),
+                })
+            })
+            .collect();
+        let extras: Vec<Option<ExtraSession>> = self
+            .extra_sessions
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let opens = wall(&format!("/extra_sessions/{i}/opens"), &x.opens, &mut e);
+                let closes = wall(&format!("/extra_sessions/{i}/closes"), &x.closes, &mut e);
+                Some(ExtraSession {
+                    day: x.day,
+                    opens: opens?,
+                    closes: closes?,
+                    languages: x.languages.clone(),
+                })
+            })
+            .collect();
+        let closures: Vec<Closure> = self
+            .closures
+            .iter()
+            .map(|c| Closure {
+                first_day: c.first_day,
+                last_day: c.last_day,
+            })
+            .collect();
+        if e.is_empty() {
+            let slots: Vec<Slot> = slots.into_iter().flatten().collect();
+            let extras: Vec<ExtraSession> = extras.into_iter().flatten().collect();
+            schedule::validate(&slots, &closures, &extras, &mut e);
+        }
+        for (i, s) in self.slots.iter().enumerate() {
+            if let Some(n) = &s.note {
+                n.validate(&format!("/slots/{i}/note"), 500, &mut e);
+            }
+        }
+        for (i, c) in self.closures.iter().enumerate() {
+            if let Some(r) = &c.reason {
+                r.validate(&format!("/closures/{i}/reason"), 500, &mut e);
+            }
+        }
+        for (i, x) in self.extra_sessions.iter().enumerate() {
+            if let Some(p) = &x.place {
+                e.require_text(&format!("/extra_sessions/{i}/place"), p, 300);
+            }
+        }
+        e.into_result()?;
+        Ok(Hours {
+            by_appointment: self.by_appointment,
+            slots: self
+                .slots
+                .into_iter()
+                .map(|s| HoursSlot {
+                    weekday: s.weekday.number(),
+                    opens: s.opens,
+                    closes: s.closes,
+                    languages: s.languages,
+                    note: s.note,
+                })
+                .collect(),
+            closures: self
+                .closures
+                .into_iter()
+                .map(|c| HoursClosure {
+                    first_day: c.first_day,
+                    last_day: c.last_day,
+                    reason: c.reason,
+                })
+                .collect(),
+            extra_sessions: self
+                .extra_sessions
+                .into_iter()
+                .map(|x| HoursExtra {
+                    day: x.day,
+                    opens: x.opens,
+                    closes: x.closes,
+                    languages: x.languages,
+                    place: x.place,
+                    note: x.note,
+                })
+                .collect(),
+        })
+    }
 }
 
 /// Replace an office's consultation hours (its staff, coordinators, admins). Needs
@@ -300,110 +442,25 @@ pub async fn put_hours(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &id)?;
-    let office = &snapshot.offices[index];
-    caller.authorize(Action::ManageConsultationHours, Resource::Office(&office.id))?;
-    require_if_match(&req, &[&snapshot.hours_body(index).etag])?;
-    let b: HoursRequest = parse_json(&req, &body)?;
-    let mut e = ValidationErrors::default();
-    let slots: Vec<Slot> = b
-        .slots
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Slot {
-            weekday: s.weekday.weekday(),
-            opens: wall(&format!("/slots/{i}/opens"), &s.opens, &mut e),
-            closes: wall(&format!("/slots/{i}/closes"), &s.closes, &mut e),
-            languages: s.languages.clone(),
-        })
-        .collect();
-    let extras: Vec<ExtraSession> = b
-        .extra_sessions
-        .iter()
-        .enumerate()
-        .map(|(i, x)| ExtraSession {
-            day: x.day,
-            opens: wall(&format!("/extra_sessions/{i}/opens"), &x.opens, &mut e),
-            closes: wall(&format!("/extra_sessions/{i}/closes"), &x.closes, &mut e),
-            languages: x.languages.clone(),
-        })
-        .collect();
-    let closures: Vec<schedule::Closure> = b
-        .closures
-        .iter()
-        .map(|c| schedule::Closure {
-            first_day: c.first_day,
-            last_day: c.last_day,
-        })
-        .collect();
-    if e.is_empty() {
-        schedule::validate(&slots, &closures, &extras, &mut e);
-    }
-    for (i, s) in b.slots.iter().enumerate() {
-        if let Some(n) = &s.note {
-            n.validate(&format!("/slots/{i}/note"), 500, &mut e);
-        }
-    }
-    for (i, c) in b.closures.iter().enumerate() {
-        if let Some(r) = &c.reason {
-            r.validate(&format!("/closures/{i}/reason"), 500, &mut e);
-        }
-    }
-    for (i, x) in b.extra_sessions.iter().enumerate() {
-        if let Some(p) = &x.place {
-            e.require_text(&format!("/extra_sessions/{i}/place"), p, 300);
-        }
-    }
-    if b.slots.len() > 100 || b.closures.len() > 200 || b.extra_sessions.len() > 500 {
-        e.add("", "at most 100 slots, 200 closures and 500 extra sessions");
-    }
-    e.into_result().map_err(ApiError::validation)?;
-    let hours = Hours {
-        by_appointment: b.by_appointment,
-        slots: b
-            .slots
-            .into_iter()
-            .map(|s| HoursSlot {
-                weekday: s.weekday.number(),
-                opens: s.opens,
-                closes: s.closes,
-                languages: s.languages,
-                note: s.note,
+    let office = office_at(&snapshot, &id)?;
+    let office_id = office.id().to_owned();
+    caller.authorize(Action::ManageConsultationHours, Resource::Office(&office_id))?;
+    require_if_match(&req, &[&office.hours_body().etag])?;
+    let hours = parse_json::<HoursRequest>(&req, &body)?
+        .validate()
+        .map_err(ApiError::validation)?;
+    let (ctx, version) = (caller.audit(), office.view.version);
+    let ((), committed) = state
+        .db(move |conn| {
+            read_model::write_office(conn, &office_id.clone(), |conn| {
+                persistence::directory::content::replace_hours(conn, &office_id, version, &hours, &ctx)
             })
-            .collect(),
-        closures: b
-            .closures
-            .into_iter()
-            .map(|c| HoursClosure {
-                first_day: c.first_day,
-                last_day: c.last_day,
-                reason: c.reason,
-            })
-            .collect(),
-        extra_sessions: b
-            .extra_sessions
-            .into_iter()
-            .map(|x| HoursExtra {
-                day: x.day,
-                opens: x.opens,
-                closes: x.closes,
-                languages: x.languages,
-                place: x.place,
-                note: x.note,
-            })
-            .collect(),
-    };
-    let (ctx, version, office_id) = (caller.audit(), office.version, office.id.clone());
-    let oid = office_id.clone();
-    state
-        .db(move |conn| persistence::directory::content::replace_hours(conn, &oid, version, &hours, &ctx))
+        })
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
+    let office = answer_office_write(&state, &committed).await?;
     Ok(crate::http::conditional::respond(
         &req,
-        snapshot.hours_body(index),
+        office.hours_body(),
         Audience::Private,
     ))
 }
@@ -451,8 +508,8 @@ pub async fn sessions(
         ));
     }
     let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &id)?;
-    let (schedule, hours) = (&snapshot.schedules[index], &snapshot.hours[index]);
+    let office = office_at(&snapshot, &id)?;
+    let (schedule, hours) = (&office.schedule, &office.hours);
     let items: Vec<SessionView> = schedule::expand(
         &schedule.slots,
         &schedule.closures,

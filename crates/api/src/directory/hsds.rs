@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::IntoParams;
 
-use crate::directory::cache::Snapshot;
+use crate::directory::snapshot::{OfficeEntry, Snapshot};
 use crate::http::conditional::{Audience, JsonBody, respond};
 use crate::http::path::parse_uuid;
 use crate::http::problem::ApiError;
@@ -68,6 +68,7 @@ fn city_id(snapshot: &Snapshot) -> Option<String> {
     snapshot
         .organizations
         .iter()
+        .map(|o| &o.view)
         .find(|o| o.kind == domain::OrganizationKind::Municipality)
         .map(|o| o.id.clone())
 }
@@ -90,8 +91,8 @@ fn organization(o: &crate::directory::organizations::OrganizationView) -> Value 
 }
 
 /// The office's physical location as HSDS sees it (one per office; its current address).
-fn location(snapshot: &Snapshot, index: usize) -> Value {
-    let office = &snapshot.offices[index];
+fn location(snapshot: &Snapshot, entry: &OfficeEntry) -> Value {
+    let office = &entry.view;
     let address = office.current_location.as_ref().and_then(|l| {
         let street = l.address.street.clone()?;
         Some(json!([{
@@ -115,15 +116,16 @@ fn location(snapshot: &Snapshot, index: usize) -> Value {
 }
 
 /// Weekly slots as HSDS schedules, times with the current Berlin UTC offset.
-fn schedules(snapshot: &Snapshot, index: usize, service_id: &str) -> Vec<Value> {
-    let office = &snapshot.offices[index];
+fn schedules(snapshot: &Snapshot, entry: &OfficeEntry, service_id: &str) -> Vec<Value> {
+    let office = &entry.view;
     let offset = snapshot
         .taken_at
         .with_timezone(&domain::directory::schedule::BERLIN)
         .offset()
         .fix()
         .to_string();
-    snapshot.schedules[index]
+    entry
+        .schedule
         .slots
         .iter()
         .enumerate()
@@ -150,32 +152,28 @@ pub(crate) fn ical_day(d: chrono::Weekday) -> &'static str {
 }
 
 /// Offices that offer a service: every office for the base offer, one for a local service.
-fn offices_of(snapshot: &Snapshot, service: &crate::directory::services::ServiceView) -> Vec<usize> {
-    (0..snapshot.offices.len())
-        .filter(|&i| {
-            service
-                .office_id
-                .as_deref()
-                .is_none_or(|o| o == snapshot.offices[i].id)
-        })
+fn offices_of<'s>(
+    snapshot: &'s Snapshot,
+    service: &crate::directory::services::ServiceView,
+) -> Vec<&'s OfficeEntry> {
+    snapshot
+        .offices
+        .iter()
+        .filter(|entry| service.office_id.as_deref().is_none_or(|o| o == entry.id()))
         .collect()
 }
 
 fn service(snapshot: &Snapshot, s: &crate::directory::services::ServiceView) -> Value {
     let offices = offices_of(snapshot, s);
     let organization_id = match &s.office_id {
-        Some(office) => snapshot
-            .offices
-            .iter()
-            .find(|o| &o.id == office)
-            .map(|o| o.provider.id.clone()),
+        Some(office) => snapshot.office(office).map(|o| o.view.provider.id.clone()),
         None => city_id(snapshot),
     };
     let is_consultation = s.code.as_deref() == Some("consultation-hours");
     let mut languages: Vec<String> = if is_consultation {
         offices
             .iter()
-            .flat_map(|&i| snapshot.offices[i].languages.clone())
+            .flat_map(|entry| entry.view.languages.clone())
             .collect()
     } else {
         vec!["de".into()]
@@ -197,7 +195,7 @@ fn service(snapshot: &Snapshot, s: &crate::directory::services::ServiceView) -> 
     let schedule_values: Vec<Value> = if is_consultation {
         offices
             .iter()
-            .flat_map(|&i| schedules(snapshot, i, &s.id))
+            .flat_map(|entry| schedules(snapshot, entry, &s.id))
             .collect()
     } else {
         Vec::new()
@@ -219,12 +217,12 @@ fn service_at_locations(snapshot: &Snapshot) -> Vec<Value> {
         .services
         .iter()
         .flat_map(|s| {
-            offices_of(snapshot, s).into_iter().map(move |i| {
+            offices_of(snapshot, s).into_iter().map(move |entry| {
                 json!({
-                    "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/{}", s.id, snapshot.offices[i].id).as_bytes()),
+                    "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/{}", s.id, entry.id()).as_bytes()),
                     "service_id": s.id,
-                    "location_id": snapshot.offices[i].id,
-                    "location": location(snapshot, i),
+                    "location_id": entry.id(),
+                    "location": location(snapshot, entry),
                 })
             })
         })
@@ -294,10 +292,10 @@ pub async fn hsds_service(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_uuid("id", &id)?;
     let snapshot = state.directory.get();
-    let index = snapshot
+    let found = snapshot
         .service(&id)
         .ok_or_else(|| ApiError::not_found(format!("no service with id {id}")))?;
-    Ok(ok(&req, &service(&snapshot, &snapshot.services[index])))
+    Ok(ok(&req, &service(&snapshot, found)))
 }
 
 /// All organizations in HSDS form.
@@ -310,7 +308,7 @@ pub async fn hsds_organizations(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     cached_page(&req, &snapshot, 1, &query, |s| {
-        s.organizations.iter().map(organization).collect()
+        s.organizations.iter().map(|o| organization(&o.view)).collect()
     })
 }
 

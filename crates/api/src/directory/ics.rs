@@ -52,8 +52,8 @@ pub async fn consultation_hours_ics(
 ) -> Result<HttpResponse, ApiError> {
     let raw = id.into_inner();
     let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &raw)?;
-    let (office, schedule) = (&snapshot.offices[index], &snapshot.schedules[index]);
+    let entry = office_at(&snapshot, &raw)?;
+    let (office, schedule) = (&entry.view, &entry.schedule);
     let mut calendar = Calendar::new();
     calendar.name(&office.name).timezone("Europe/Berlin");
     // The rules start at the office's opening (or today) and run on; closed days within
@@ -116,7 +116,7 @@ pub async fn consultation_hours_ics(
             .description(&format!("Sprachen: {}", extra.languages.join(", ")))
             .starts(berlin(extra.day.and_time(extra.opens.time())))
             .ends(berlin(extra.day.and_time(extra.closes.time())));
-        if let Some(p) = snapshot.hours[index].extra_sessions[i]
+        if let Some(p) = entry.hours.extra_sessions[i]
             .place
             .as_deref()
             .or(place.as_deref())

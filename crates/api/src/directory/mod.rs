@@ -11,7 +11,9 @@ pub mod office_writes;
 pub mod offices;
 pub mod organizations;
 pub mod reference;
+pub mod relocations;
 pub mod services;
+pub mod snapshot;
 mod stored;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -37,7 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(offices::get_office)
         .service(office_writes::update_office)
         .service(offices::list_office_locations)
-        .service(office_writes::relocate_office)
+        .service(relocations::relocate_office)
         .service(reference::list_languages)
         .service(reference::list_topics)
         .service(services::list_services)

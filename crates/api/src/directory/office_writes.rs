@@ -1,27 +1,26 @@
-//! Creating, changing and relocating offices.
+//! Creating and changing offices.
 
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use chrono::NaiveDate;
-use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
+use domain::{
+    Action, District, LocalizedText, OfficeKind, OfficeStatus, OrganizationKind, Resource, ValidationErrors,
+};
+use persistence::directory::offices::{NewOffice, OfficeChanges};
+use persistence::read_model::{self, CommittedOffice};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::http::extractors::present;
-use actix_web::{HttpRequest, HttpResponse, patch, post, web};
-use domain::{Action, OrganizationKind, Resource, ValidationErrors};
-use persistence::directory::offices::{NewLocation, NewOffice, OfficeChanges};
-
 use crate::accounts::auth::Authenticated;
-use crate::directory::cache::Snapshot;
-use crate::directory::offices::LocationView;
-use crate::directory::offices::OfficeView;
-use crate::directory::offices::office_at;
-use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
-use crate::http::extractors::parse_json;
+use crate::directory::offices::{OfficeView, office_at};
+use crate::directory::relocations::LocationInput;
+use crate::directory::snapshot::{OfficeEntry, Snapshot};
+use crate::http::conditional::{Audience, created, require_if_match, respond};
+use crate::http::extractors::{parse_json, present};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// Checks that `id` names an organization, of `kind` if given.
-fn check_organization(
+pub(crate) fn check_organization(
     snapshot: &Snapshot,
     pointer: &str,
     raw: &str,
@@ -32,7 +31,7 @@ fn check_organization(
         e.add(pointer, "must be a UUID");
         return None;
     };
-    match snapshot.organization(&id).map(|i| &snapshot.organizations[i]) {
+    match snapshot.organization(&id).map(|o| &o.view) {
         None => e.add(pointer, "no organization with this id"),
         Some(org) if kind.is_some_and(|k| org.kind != k) => {
             e.add(pointer, "must be a welfare provider (kind `welfare_provider`)")
@@ -40,6 +39,18 @@ fn check_organization(
         Some(_) => return Some(id),
     }
     None
+}
+
+/// The answer to a committed office write, built from what it committed; this instance's
+/// snapshot then catches up (a failed reload is logged, never turned into an error for
+/// a write that has happened).
+pub(crate) async fn answer_office_write(
+    state: &AppState,
+    committed: &CommittedOffice,
+) -> Result<OfficeEntry, ApiError> {
+    let entry = OfficeEntry::from_committed(committed, state.clock.today())?;
+    state.directory.refresh_after_write(&state.pool).await;
+    Ok(entry)
 }
 
 /// Add an office or outpost, optionally with its first location.
@@ -61,81 +72,22 @@ pub async fn create_office(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::CreateOffice, Resource::Network)?;
-    let b: NewOfficeRequest = parse_json(&req, &body)?;
-    let snapshot = state.directory.get();
-    let mut e = ValidationErrors::default();
-    validate_slug("/slug", &b.slug, &mut e);
-    e.require_text("/name", &b.name, 200);
-    validate_districts("/districts", &b.districts, &mut e);
-    b.description.validate("/description", 4000, &mut e);
-    if let Some(p) = &b.contact.phone {
-        validate_phone("/contact/phone", p, &mut e);
-    }
-    if let Some(m) = &b.contact.email {
-        validate_email("/contact/email", m, &mut e);
-    }
-    let provider = check_organization(
-        &snapshot,
-        "/provider_organization_id",
-        &b.provider_organization_id,
-        Some(OrganizationKind::WelfareProvider),
-        &mut e,
-    );
-    let first_location = match b.location {
-        Some(l) => {
-            let mut sub = ValidationErrors::default();
-            validate_location_text(&l.address, &l.premises, &l.reason, &l.note, &mut sub);
-            let host = l
-                .host_organization_id
-                .as_deref()
-                .and_then(|h| check_organization(&snapshot, "/host_organization_id", h, None, &mut sub));
-            e.0.extend(sub.0.into_iter().map(|mut f| {
-                f.pointer = f.pointer.map(|p| format!("/location{p}"));
-                f
-            }));
-            if let Some(opened) = b.opened_on
-                && l.valid_from < opened
-            {
-                e.add("/location/valid_from", "must not be before opened_on");
-            }
-            Some((
-                l.valid_from,
-                NewLocation {
-                    address: l.address,
-                    premises: l.premises,
-                    host_organization_id: host,
-                    temporary: l.temporary,
-                    reason: l.reason,
-                    note: l.note,
-                },
-            ))
-        }
-        None => None,
-    };
-    e.into_result().map_err(ApiError::validation)?;
-    let new = NewOffice {
-        slug: b.slug,
-        name: b.name.trim().to_owned(),
-        kind: b.kind,
-        status: b.status,
-        provider_organization_id: provider.expect("validated"),
-        districts: b.districts,
-        opened_on: b.opened_on,
-        phone: b.contact.phone,
-        email: b.contact.email,
-        description: b.description,
-        first_location,
-    };
+    let new = parse_json::<NewOfficeRequest>(&req, &body)?
+        .validate(&state.directory.get())
+        .map_err(ApiError::validation)?;
     let ctx = caller.audit();
-    let row = state
-        .db(move |conn| persistence::directory::offices::create(conn, new, &ctx))
+    let committed = state
+        .db(move |conn| {
+            persistence::write_tx(conn, |conn| {
+                let row = persistence::directory::offices::create(conn, new, &ctx)?;
+                read_model::load_office(conn, &row.id)
+            })
+        })
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.office(&row.id).ok_or_else(ApiError::internal)?;
+    let office = answer_office_write(&state, &committed).await?;
     Ok(created(
-        &format!("/api/v1/offices/{}", row.id),
-        snapshot.office_body_for(index, true),
+        &format!("/api/v1/offices/{}", office.id()),
+        office.body_for(true),
     ))
 }
 
@@ -161,196 +113,29 @@ pub async fn update_office(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &id)?;
-    let office = &snapshot.offices[index];
+    let office = office_at(&snapshot, &id)?;
+    let office_id = office.id().to_owned();
     // The least this needs; the body decides whether structure rights are needed too.
-    caller.authorize(Action::UpdateOfficeDetails, Resource::Office(&office.id))?;
-    let b: OfficePatch = parse_json(&req, &body)?;
-    if b.touches_structure() {
-        caller.authorize(Action::UpdateOfficeStructure, Resource::Office(&office.id))?;
+    caller.authorize(Action::UpdateOfficeDetails, Resource::Office(&office_id))?;
+    let patch: OfficePatch = parse_json(&req, &body)?;
+    if patch.touches_structure() {
+        caller.authorize(Action::UpdateOfficeStructure, Resource::Office(&office_id))?;
     }
-    require_if_match(
-        &req,
-        &[
-            &snapshot.office_body_for(index, true).etag,
-            &snapshot.office_body_for(index, false).etag,
-        ],
-    )?;
-
-    let mut e = ValidationErrors::default();
-    if let Some(s) = &b.slug {
-        validate_slug("/slug", s, &mut e);
-    }
-    if let Some(n) = &b.name {
-        e.require_text("/name", n, 200);
-    }
-    if let Some(d) = &b.districts {
-        validate_districts("/districts", d, &mut e);
-    }
-    if let Some(d) = &b.description {
-        d.validate("/description", 4000, &mut e);
-    }
-    if let Some(Some(p)) = &b.phone {
-        validate_phone("/phone", p, &mut e);
-    }
-    if let Some(Some(m)) = &b.email {
-        validate_email("/email", m, &mut e);
-    }
-    let provider = b.provider_organization_id.as_deref().and_then(|p| {
-        check_organization(
-            &snapshot,
-            "/provider_organization_id",
-            p,
-            Some(OrganizationKind::WelfareProvider),
-            &mut e,
-        )
-    });
-    let opened = b.opened_on.unwrap_or(office.opened_on);
-    let closed = b.closed_on.unwrap_or(office.closed_on);
-    if let (Some(o), Some(c)) = (opened, closed)
-        && c < o
-    {
-        e.add("/closed_on", "must not be before opened_on");
-    }
-    e.into_result().map_err(ApiError::validation)?;
-
-    let changes = OfficeChanges {
-        slug: b.slug,
-        name: b.name.map(|n| n.trim().to_owned()),
-        kind: b.kind,
-        status: b.status,
-        provider_organization_id: provider,
-        districts: b.districts,
-        opened_on: b.opened_on,
-        closed_on: b.closed_on,
-        phone: b.phone,
-        email: b.email,
-        description: b.description,
-    };
-    let (office_id, version, ctx) = (office.id.clone(), office.version, caller.audit());
+    require_if_match(&req, &office.etags())?;
+    let changes = patch
+        .validate(&snapshot, &office.view)
+        .map_err(ApiError::validation)?;
+    let (version, ctx) = (office.view.version, caller.audit());
     let oid = office_id.clone();
-    state
-        .db(move |conn| persistence::directory::offices::update(conn, &oid, version, &changes, &ctx))
+    let ((), committed) = state
+        .db(move |conn| {
+            read_model::write_office(conn, &oid.clone(), |conn| {
+                persistence::directory::offices::update(conn, &oid, version, &changes, &ctx).map(drop)
+            })
+        })
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
-    Ok(respond(
-        &req,
-        snapshot.office_body_for(index, true),
-        Audience::Private,
-    ))
-}
-
-/// Record a move: the open location period ends on `moved_on` and the new one begins.
-/// Refused with 409 when the move is not after the current period began
-/// (`move_predates_current_period`), goes to the current address
-/// (`move_to_current_address`), or the office has no open period (`no_open_location_period`).
-#[utoipa::path(
-    tag = "offices",
-    summary = "Relocate an office",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
-    request_body = RelocationRequest,
-    responses(
-        (status = 201, description = "The new location period.", body = LocationView),
-        (status = 409, description = "The move conflicts with the location history.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/offices/{id}/relocations")]
-pub async fn relocate_office(
-    caller: Authenticated,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &id)?;
-    let office_id = snapshot.offices[index].id.clone();
-    caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
-    let b: RelocationRequest = parse_json(&req, &body)?;
-    let mut e = ValidationErrors::default();
-    validate_location_text(&b.address, &b.premises, &b.reason, &b.note, &mut e);
-    let host = b
-        .host_organization_id
-        .as_deref()
-        .and_then(|h| check_organization(&snapshot, "/host_organization_id", h, None, &mut e));
-    e.into_result().map_err(ApiError::validation)?;
-    let location = NewLocation {
-        address: b.address,
-        premises: b.premises,
-        host_organization_id: host,
-        temporary: b.temporary,
-        reason: b.reason,
-        note: b.note,
-    };
-    let (ctx, oid) = (caller.audit(), office_id.clone());
-    let period = state
-        .db(move |conn| persistence::directory::offices::relocate(conn, &oid, b.moved_on, location, &ctx))
-        .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.office(&office_id).ok_or_else(ApiError::internal)?;
-    let view = snapshot.locations[index]
-        .iter()
-        .find(|l| l.id == period.id)
-        .ok_or_else(ApiError::internal)?;
-    Ok(created(
-        &format!("/api/v1/offices/{office_id}/locations"),
-        &JsonBody::new(view),
-    ))
-}
-
-/// Where an office is from `valid_from` on.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LocationInput {
-    pub valid_from: NaiveDate,
-    pub address: Address,
-    #[schema(example = "Ladenlokal")]
-    pub premises: Option<String>,
-    #[schema(format = Uuid)]
-    pub host_organization_id: Option<String>,
-    #[serde(default)]
-    pub temporary: bool,
-    pub reason: Option<String>,
-    pub note: Option<String>,
-}
-
-/// A move: the open location period ends on `moved_on` and the new one starts that day.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RelocationRequest {
-    pub moved_on: NaiveDate,
-    pub address: Address,
-    #[schema(example = "Ladenlokal")]
-    pub premises: Option<String>,
-    #[schema(format = Uuid)]
-    pub host_organization_id: Option<String>,
-    #[serde(default)]
-    pub temporary: bool,
-    pub reason: Option<String>,
-    pub note: Option<String>,
-}
-
-pub fn validate_location_text(
-    address: &Address,
-    premises: &Option<String>,
-    reason: &Option<String>,
-    note: &Option<String>,
-    e: &mut ValidationErrors,
-) {
-    address.validate_new("/address", e);
-    for (pointer, value, max) in [
-        ("/premises", premises, 200),
-        ("/reason", reason, 500),
-        ("/note", note, 1000),
-    ] {
-        if let Some(v) = value {
-            e.require_text(pointer, v, max);
-        }
-    }
+    let office = answer_office_write(&state, &committed).await?;
+    Ok(respond(&req, office.body_for(true), Audience::Private))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -381,6 +166,50 @@ pub struct NewOfficeRequest {
     pub description: LocalizedText,
     /// The first location, if already known.
     pub location: Option<LocationInput>,
+}
+
+impl NewOfficeRequest {
+    /// Checks every field (organizations against the directory) and turns the request
+    /// into the write model; every problem is reported with its JSON pointer.
+    pub fn validate(self, directory: &Snapshot) -> Result<NewOffice, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        validate_slug("/slug", &self.slug, &mut e);
+        e.require_text("/name", &self.name, 200);
+        validate_districts("/districts", &self.districts, &mut e);
+        self.description.validate("/description", 4000, &mut e);
+        if let Some(p) = &self.contact.phone {
+            validate_phone("/contact/phone", p, &mut e);
+        }
+        if let Some(m) = &self.contact.email {
+            validate_email("/contact/email", m, &mut e);
+        }
+        let provider = check_organization(
+            directory,
+            "/provider_organization_id",
+            &self.provider_organization_id,
+            Some(OrganizationKind::WelfareProvider),
+            &mut e,
+        );
+        let first_location = self
+            .location
+            .map(|l| l.validate_first(directory, self.opened_on, "/location", &mut e));
+        e.into_result()?;
+        let provider_organization_id =
+            provider.ok_or_else(|| ValidationErrors::single("/provider_organization_id", "is invalid"))?;
+        Ok(NewOffice {
+            slug: self.slug,
+            name: self.name.trim().to_owned(),
+            kind: self.kind,
+            status: self.status,
+            provider_organization_id,
+            districts: self.districts,
+            opened_on: self.opened_on,
+            phone: self.contact.phone,
+            email: self.contact.email,
+            description: self.description,
+            first_location,
+        })
+    }
 }
 
 /// Only the fields present change. Contact and description may be changed by the
@@ -417,6 +246,66 @@ impl OfficePatch {
             || self.districts.is_some()
             || self.opened_on.is_some()
             || self.closed_on.is_some()
+    }
+}
+
+impl OfficePatch {
+    /// Checks the fields present against the office as it is and turns the patch into
+    /// the write model.
+    pub fn validate(
+        self,
+        directory: &Snapshot,
+        current: &OfficeView,
+    ) -> Result<OfficeChanges, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Some(s) = &self.slug {
+            validate_slug("/slug", s, &mut e);
+        }
+        if let Some(n) = &self.name {
+            e.require_text("/name", n, 200);
+        }
+        if let Some(d) = &self.districts {
+            validate_districts("/districts", d, &mut e);
+        }
+        if let Some(d) = &self.description {
+            d.validate("/description", 4000, &mut e);
+        }
+        if let Some(Some(p)) = &self.phone {
+            validate_phone("/phone", p, &mut e);
+        }
+        if let Some(Some(m)) = &self.email {
+            validate_email("/email", m, &mut e);
+        }
+        let provider = self.provider_organization_id.as_deref().and_then(|p| {
+            check_organization(
+                directory,
+                "/provider_organization_id",
+                p,
+                Some(OrganizationKind::WelfareProvider),
+                &mut e,
+            )
+        });
+        let opened = self.opened_on.unwrap_or(current.opened_on);
+        let closed = self.closed_on.unwrap_or(current.closed_on);
+        if let (Some(o), Some(c)) = (opened, closed)
+            && c < o
+        {
+            e.add("/closed_on", "must not be before opened_on");
+        }
+        e.into_result()?;
+        Ok(OfficeChanges {
+            slug: self.slug,
+            name: self.name.map(|n| n.trim().to_owned()),
+            kind: self.kind,
+            status: self.status,
+            provider_organization_id: provider,
+            districts: self.districts,
+            opened_on: self.opened_on,
+            closed_on: self.closed_on,
+            phone: self.phone,
+            email: self.email,
+            description: self.description,
+        })
     }
 }
 

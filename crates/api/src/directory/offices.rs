@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::accounts::auth::MaybeAuthenticated;
-use crate::directory::cache::Snapshot;
+use crate::directory::snapshot::{OfficeEntry, Snapshot};
 use crate::http::conditional::{JsonBody, respond};
 use crate::http::localize::{requested_language, respond_localized};
 use crate::http::pagination::{self, ListQuery, Page};
@@ -100,18 +100,24 @@ pub async fn list_offices(
     }
     let (after, limit) = paging.parse()?;
     let speaks = |languages: &[String]| q.language.as_ref().is_none_or(|l| languages.contains(l));
-    let matching = snapshot.offices_for(private).iter().enumerate().filter(|(i, o)| {
+    let matching = snapshot.offices.iter().filter(|entry| {
+        let o = &entry.view;
         q.district
             .is_none_or(|d| o.districts.iter().any(|od| od.code == d))
             && q.status.is_none_or(|s| o.status == s)
             && q.kind.is_none_or(|k| o.kind == k)
             && match q.open_at {
                 // A session running at that instant, in the language if one is asked for.
-                Some(at) => open_at(&snapshot, *i, at).is_some_and(|session| speaks(&session.languages)),
+                Some(at) => open_at(entry, at).is_some_and(|session| speaks(&session.languages)),
                 None => speaks(&o.languages),
             }
     });
-    let page = pagination::paginate(matching.map(|(_, o)| o), |o| &o.id, after.as_deref(), limit);
+    let page = pagination::paginate(
+        matching.map(|entry| entry.view_for(private)),
+        |o| &o.id,
+        after.as_deref(),
+        limit,
+    );
     Ok(respond_localized(
         &req,
         &JsonBody::new(&page),
@@ -120,13 +126,12 @@ pub async fn list_offices(
     ))
 }
 
-/// The session office `index` holds at `at`, if any.
+/// The session the office holds at `at`, if any.
 fn open_at(
-    snapshot: &Snapshot,
-    index: usize,
+    office: &OfficeEntry,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Option<domain::directory::schedule::Session> {
-    let schedule = &snapshot.schedules[index];
+    let schedule = &office.schedule;
     let day = domain::directory::schedule::berlin_today(at);
     let sessions =
         domain::directory::schedule::expand(&schedule.slots, &schedule.closures, &schedule.extras, day, day);
@@ -134,11 +139,11 @@ fn open_at(
 }
 
 /// The office a path segment names (UUID or slug): 400 when it is neither, 404 when unknown.
-pub(crate) fn office_at(snapshot: &Snapshot, raw: &str) -> Result<usize, ApiError> {
+pub(crate) fn office_at<'s>(snapshot: &'s Snapshot, raw: &str) -> Result<&'s OfficeEntry, ApiError> {
     find_office(snapshot, &parse_office_key("id", raw)?)
 }
 
-pub(crate) fn find_office(snapshot: &Snapshot, key: &str) -> Result<usize, ApiError> {
+pub(crate) fn find_office<'s>(snapshot: &'s Snapshot, key: &str) -> Result<&'s OfficeEntry, ApiError> {
     snapshot
         .office(key)
         .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
@@ -166,10 +171,10 @@ pub async fn get_office(
     let key = parse_office_key("id_or_slug", &key)?;
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &key)?;
+    let office = find_office(&snapshot, &key)?;
     Ok(respond_localized(
         &req,
-        snapshot.office_body_for(index, caller.0.is_some()),
+        office.body_for(caller.0.is_some()),
         caller.audience(),
         lang.as_deref(),
     ))
@@ -196,21 +201,12 @@ pub async fn list_office_locations(
 ) -> Result<HttpResponse, ApiError> {
     let key = parse_office_key("id_or_slug", &key)?;
     let snapshot = state.directory.get();
-    let index = find_office(&snapshot, &key)?;
+    let office = find_office(&snapshot, &key)?;
     if query.is_first_page() {
-        return Ok(respond(
-            &req,
-            snapshot.locations_first_page(index),
-            caller.audience(),
-        ));
+        return Ok(respond(&req, office.locations_first_page(), caller.audience()));
     }
     let (after, limit) = query.parse()?;
-    let page = pagination::paginate(
-        &snapshot.locations[index],
-        |l| &l.sort_key,
-        after.as_deref(),
-        limit,
-    );
+    let page = pagination::paginate(&office.locations, |l| &l.sort_key, after.as_deref(), limit);
     Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
 }
 

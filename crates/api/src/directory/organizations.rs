@@ -8,10 +8,11 @@ use utoipa::ToSchema;
 use crate::http::extractors::present;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::{Action, Resource};
+use persistence::directory::organizations::{NewOrganization, OrganizationChanges};
 
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::MaybeAuthenticated;
-use crate::http::conditional::{Audience, created, require_if_match, respond};
+use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::ListQuery;
 use crate::http::pagination::{self, Page};
@@ -39,7 +40,7 @@ pub async fn list_organizations(
         &req,
         &query,
         &snapshot.first_pages.organizations,
-        &snapshot.organizations,
+        snapshot.organizations.iter().map(|o| &o.view),
         |o| &o.id,
         caller.audience(),
     )
@@ -62,14 +63,10 @@ pub async fn get_organization(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_uuid("id", &id)?;
     let snapshot = state.directory.get();
-    let index = snapshot
+    let organization = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    Ok(respond(
-        &req,
-        snapshot.organization_body(index),
-        caller.audience(),
-    ))
+    Ok(respond(&req, &organization.body, caller.audience()))
 }
 
 /// Add an organization (a provider, or a partner such as a parish hosting an office).
@@ -92,28 +89,16 @@ pub async fn create_organization(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::CreateOrganization, Resource::Network)?;
     let body: NewOrganizationRequest = parse_json(&req, &body)?;
-    body.validate().map_err(ApiError::validation)?;
+    let new = body.validate().map_err(ApiError::validation)?;
     let ctx = caller.audit();
     let row = state
-        .db(move |conn| {
-            persistence::directory::organizations::create(
-                conn,
-                persistence::directory::organizations::NewOrganization {
-                    name: body.name.trim().to_owned(),
-                    short_name: body.short_name.map(|s| s.trim().to_owned()),
-                    kind: body.kind,
-                    website: body.website,
-                },
-                &ctx,
-            )
-        })
+        .db(move |conn| persistence::directory::organizations::create(conn, new, &ctx))
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.organization(&row.id).ok_or_else(ApiError::internal)?;
+    let view = OrganizationView::from_row(&row)?;
+    state.directory.refresh_after_write(&state.pool).await;
     Ok(created(
         &format!("/api/v1/organizations/{}", row.id),
-        snapshot.organization_body(index),
+        &JsonBody::new(&view),
     ))
 }
 
@@ -137,32 +122,21 @@ pub async fn update_organization(
     caller.authorize(Action::UpdateOrganization, Resource::Network)?;
     let id = parse_uuid("id", &id)?;
     let snapshot = state.directory.get();
-    let index = snapshot
+    let organization = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    require_if_match(&req, &[&snapshot.organization_body(index).etag])?;
-    let version = snapshot.organizations[index].version;
-    let body: OrganizationPatch = parse_json(&req, &body)?;
-    body.validate().map_err(ApiError::validation)?;
-    let changes = persistence::directory::organizations::OrganizationChanges {
-        name: body.name.map(|n| n.trim().to_owned()),
-        short_name: body.short_name,
-        kind: body.kind,
-        website: body.website,
-    };
+    require_if_match(&req, &[&organization.body.etag])?;
+    let version = organization.view.version;
+    let changes = parse_json::<OrganizationPatch>(&req, &body)?
+        .validate()
+        .map_err(ApiError::validation)?;
     let ctx = caller.audit();
-    let org_id = id.clone();
-    state
-        .db(move |conn| persistence::directory::organizations::update(conn, &org_id, version, &changes, &ctx))
+    let row = state
+        .db(move |conn| persistence::directory::organizations::update(conn, &id, version, &changes, &ctx))
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.organization(&id).ok_or_else(ApiError::internal)?;
-    Ok(respond(
-        &req,
-        snapshot.organization_body(index),
-        Audience::Private,
-    ))
+    let view = OrganizationView::from_row(&row)?;
+    state.directory.refresh_after_write(&state.pool).await;
+    Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
 }
 
 /// An organization as embedded in other resources.
@@ -249,7 +223,8 @@ pub fn validate_website(pointer: &str, url: &str, errors: &mut ValidationErrors)
 }
 
 impl NewOrganizationRequest {
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
+    /// Checks every field and turns the request into the write model.
+    pub fn validate(self) -> Result<NewOrganization, ValidationErrors> {
         let mut e = ValidationErrors::default();
         e.require_text("/name", &self.name, 200);
         if let Some(s) = &self.short_name {
@@ -258,12 +233,19 @@ impl NewOrganizationRequest {
         if let Some(w) = &self.website {
             validate_website("/website", w, &mut e);
         }
-        e.into_result()
+        e.into_result()?;
+        Ok(NewOrganization {
+            name: self.name.trim().to_owned(),
+            short_name: self.short_name.map(|s| s.trim().to_owned()),
+            kind: self.kind,
+            website: self.website,
+        })
     }
 }
 
 impl OrganizationPatch {
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
+    /// Checks the fields present and turns the patch into the write model.
+    pub fn validate(self) -> Result<OrganizationChanges, ValidationErrors> {
         let mut e = ValidationErrors::default();
         if let Some(n) = &self.name {
             e.require_text("/name", n, 200);
@@ -274,6 +256,12 @@ impl OrganizationPatch {
         if let Some(Some(w)) = &self.website {
             validate_website("/website", w, &mut e);
         }
-        e.into_result()
+        e.into_result()?;
+        Ok(OrganizationChanges {
+            name: self.name.map(|n| n.trim().to_owned()),
+            short_name: self.short_name,
+            kind: self.kind,
+            website: self.website,
+        })
     }
 }

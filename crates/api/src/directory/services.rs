@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::auth::{Authenticated, MaybeAuthenticated};
-use crate::directory::offices::{LangQuery, find_office, office_at};
+use crate::directory::offices::{LangQuery, office_at};
+use crate::directory::snapshot::Snapshot;
 use crate::directory::stored::stored_json;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match};
 use crate::http::extractors::parse_json;
@@ -64,12 +65,12 @@ pub async fn get_service(
     let id = parse_uuid("id", &id)?;
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    let index = snapshot
+    let service = snapshot
         .service(&id)
         .ok_or_else(|| ApiError::not_found(format!("no service with id {id}")))?;
     Ok(respond_localized(
         &req,
-        &JsonBody::new(&snapshot.services[index]),
+        &JsonBody::new(service),
         caller.audience(),
         lang.as_deref(),
     ))
@@ -93,12 +94,8 @@ pub async fn office_services(
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
-    let index = office_at(&snapshot, &id)?;
-    let items: Vec<ServiceView> = snapshot
-        .services_of(&snapshot.offices[index].id)
-        .into_iter()
-        .cloned()
-        .collect();
+    let office = office_at(&snapshot, &id)?;
+    let items: Vec<ServiceView> = snapshot.services_of(office.id()).into_iter().cloned().collect();
     let page = Page {
         items,
         next_cursor: None,
@@ -133,25 +130,81 @@ pub struct ServicePatch {
     pub topics: Option<Vec<String>>,
 }
 
-fn validate_service(
-    snapshot: &crate::directory::cache::Snapshot,
+/// Checks names, description and topic codes (against the directory's topics).
+fn validate_content(
+    directory: &Snapshot,
     name: Option<&LocalizedText>,
     description: Option<&LocalizedText>,
     topics: Option<&[String]>,
-) -> Result<(), ApiError> {
-    let mut e = ValidationErrors::default();
+    e: &mut ValidationErrors,
+) {
     if let Some(n) = name {
-        n.validate("/name", 200, &mut e);
+        n.validate("/name", 200, e);
     }
     if let Some(d) = description {
-        d.validate("/description", 4000, &mut e);
+        d.validate("/description", 4000, e);
     }
     for (i, t) in topics.unwrap_or_default().iter().enumerate() {
-        if !snapshot.topics.iter().any(|x| &x.code == t) {
+        if !directory.topics.iter().any(|x| &x.code == t) {
             e.add(format!("/topics/{i}"), "unknown topic code; see /api/v1/topics");
         }
     }
-    e.into_result().map_err(ApiError::validation)
+}
+
+impl NewServiceRequest {
+    /// Checks every field (the office and topics against the directory) into the write
+    /// model. An unknown or malformed `office_id` is a validation error at its pointer.
+    pub fn validate(self, directory: &Snapshot) -> Result<NewService, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let office_id = match &self.office_id {
+            Some(raw) => match uuid::Uuid::parse_str(raw)
+                .ok()
+                .and_then(|id| directory.office(&id.hyphenated().to_string()))
+            {
+                Some(office) => Some(office.id().to_owned()),
+                None => {
+                    e.add("/office_id", "no office with this id");
+                    None
+                }
+            },
+            None => None,
+        };
+        validate_content(
+            directory,
+            Some(&self.name),
+            Some(&self.description),
+            Some(&self.topics),
+            &mut e,
+        );
+        e.into_result()?;
+        Ok(NewService {
+            office_id,
+            code: None,
+            name: self.name,
+            description: self.description,
+            topics: self.topics,
+        })
+    }
+}
+
+impl ServicePatch {
+    /// Checks the fields present into the write model.
+    pub fn validate(self, directory: &Snapshot) -> Result<ServiceChanges, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        validate_content(
+            directory,
+            self.name.as_ref(),
+            self.description.as_ref(),
+            self.topics.as_deref(),
+            &mut e,
+        );
+        e.into_result()?;
+        Ok(ServiceChanges {
+            name: self.name,
+            description: self.description,
+            topics: self.topics,
+        })
+    }
 }
 
 /// Add a service: a local one for an office (its staff, coordinators, admins), or one
@@ -179,39 +232,23 @@ pub async fn create_service(
         }
         _ => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
     }
-    let b: NewServiceRequest = parse_json(&req, &body)?;
     let snapshot = state.directory.get();
-    let office_id = match &b.office_id {
-        Some(raw) => {
-            let id = parse_uuid("office_id", raw)?;
-            let index = find_office(&snapshot, &id)?;
-            let id = snapshot.offices[index].id.clone();
-            caller.authorize(Action::ManageLocalServices, Resource::Office(&id))?;
-            Some(id)
-        }
-        None => {
-            caller.authorize(Action::ManageBaseServices, Resource::Network)?;
-            None
-        }
-    };
-    validate_service(&snapshot, Some(&b.name), Some(&b.description), Some(&b.topics))?;
+    let new = parse_json::<NewServiceRequest>(&req, &body)?
+        .validate(&snapshot)
+        .map_err(ApiError::validation)?;
+    match &new.office_id {
+        Some(office) => caller.authorize(Action::ManageLocalServices, Resource::Office(office))?,
+        None => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
+    }
     let ctx = caller.audit();
-    let new = NewService {
-        office_id,
-        code: None,
-        name: b.name,
-        description: b.description,
-        topics: b.topics,
-    };
     let row = state
         .db(move |conn| persistence::directory::content::create_service(conn, new, &ctx))
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.service(&row.id).ok_or_else(ApiError::internal)?;
+    let view = ServiceView::from_row(&row)?;
+    state.directory.refresh_after_write(&state.pool).await;
     Ok(created(
         &format!("/api/v1/services/{}", row.id),
-        &JsonBody::new(&snapshot.services[index]),
+        &JsonBody::new(&view),
     ))
 }
 
@@ -234,42 +271,30 @@ pub async fn update_service(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_uuid("id", &id)?;
     let snapshot = state.directory.get();
-    let index = snapshot
+    let service = snapshot
         .service(&id)
         .ok_or_else(|| ApiError::not_found(format!("no service with id {id}")))?;
-    let service = &snapshot.services[index];
     match &service.office_id {
         Some(office) => caller.authorize(Action::ManageLocalServices, Resource::Office(office))?,
         None => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
     }
     require_if_match(&req, &[&JsonBody::new(service).etag])?;
-    let b: ServicePatch = parse_json(&req, &body)?;
-    validate_service(
-        &snapshot,
-        b.name.as_ref(),
-        b.description.as_ref(),
-        b.topics.as_deref(),
-    )?;
-    let (ctx, version, sid) = (caller.audit(), service.version, id.clone());
-    let changes = ServiceChanges {
-        name: b.name,
-        description: b.description,
-        topics: b.topics,
-    };
-    state
-        .db(move |conn| persistence::directory::content::update_service(conn, &sid, version, &changes, &ctx))
+    let changes = parse_json::<ServicePatch>(&req, &body)?
+        .validate(&snapshot)
+        .map_err(ApiError::validation)?;
+    let (ctx, version) = (caller.audit(), service.version);
+    let row = state
+        .db(move |conn| persistence::directory::content::update_service(conn, &id, version, &changes, &ctx))
         .await?;
-    state.directory.reload(&state.pool).await?;
-    let snapshot = state.directory.get();
-    let index = snapshot.service(&id).ok_or_else(ApiError::internal)?;
+    let view = ServiceView::from_row(&row)?;
+    state.directory.refresh_after_write(&state.pool).await;
     Ok(crate::http::conditional::respond(
         &req,
-        &JsonBody::new(&snapshot.services[index]),
+        &JsonBody::new(&view),
         Audience::Private,
     ))
 }
 
-/// A service: part of the shared base offer of every office, or local to one office.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceView {
     #[schema(format = Uuid)]

@@ -132,11 +132,11 @@ impl ListQuery {
 
 /// Answers a list request over a cached collection: the pre-serialized first page when
 /// the query asks for it, otherwise the requested page; localized on request.
-pub fn cached_list<T: Clone + Serialize>(
+pub fn cached_list<'a, T: Clone + Serialize + 'a>(
     req: &actix_web::HttpRequest,
     query: &ListQuery,
     first_page: &crate::http::conditional::JsonBody,
-    items: &[T],
+    items: impl IntoIterator<Item = &'a T>,
     key: impl Fn(&T) -> &str,
     audience: crate::http::conditional::Audience,
 ) -> Result<actix_web::HttpResponse, ApiError> {

@@ -55,7 +55,15 @@ async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView
     let rows = state
         .db(move |conn| persistence::staffing::assignments::for_office(conn, &oid))
         .await?;
-    let today = state.clock.today();
+    Ok(staff_view(office_id, &rows, state.clock.today())?)
+}
+
+/// The tandem of an office on `today`, from its assignments.
+fn staff_view(
+    office_id: String,
+    rows: &[StaffedAssignment],
+    today: NaiveDate,
+) -> Result<OfficeStaffView, RepoError> {
     let history = rows
         .iter()
         .map(|a| AssignmentView::from(a, today))
@@ -77,17 +85,38 @@ async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView
     })
 }
 
-async fn assignment_view(
+/// Runs a staffing write and reads the office's staff back in the same transaction, so
+/// the answer is built from what was committed. Staffing changes alter staffing status
+/// (directory) and staff scopes (sessions): both caches are refreshed, and a failed
+/// refresh is only logged.
+async fn write_staffing<T: Send + 'static>(
     state: &AppState,
-    office_id: &str,
-    assignment_id: &str,
-) -> Result<AssignmentView, ApiError> {
-    staff_of(state, office_id.to_owned())
-        .await?
-        .history
-        .into_iter()
-        .find(|a| a.id == assignment_id)
-        .ok_or_else(ApiError::internal)
+    office_id: String,
+    write: impl FnOnce(&mut persistence::DbConnection) -> Result<T, RepoError> + Send + 'static,
+) -> Result<(T, OfficeStaffView), ApiError> {
+    let oid = office_id.clone();
+    let (written, rows) = state
+        .db(move |conn| {
+            persistence::write_tx(conn, |conn| {
+                let written = write(conn)?;
+                Ok((
+                    written,
+                    persistence::staffing::assignments::for_office(conn, &oid)?,
+                ))
+            })
+        })
+        .await?;
+    state.auth.forget_states();
+    state.directory.refresh_after_write(&state.pool).await;
+    Ok((written, staff_view(office_id, &rows, state.clock.today())?))
+}
+
+fn assignment_in(view: &OfficeStaffView, id: &str) -> Result<AssignmentView, RepoError> {
+    view.history
+        .iter()
+        .find(|a| a.id == id)
+        .cloned()
+        .ok_or_else(|| RepoError::Corrupt(format!("assignment {id} was not read back")))
 }
 
 /// The office's tandem today and every assignment it had. Names are personal data:
@@ -138,13 +167,11 @@ pub async fn assign_staff(
     let b: AssignRequest = parse_json(&req, &body)?;
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
-    let row = state
-        .db(move |conn| {
-            persistence::staffing::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx)
-        })
-        .await?;
-    after_staffing_change(&state).await?;
-    let view = assignment_view(&state, &office_id, &row.id).await?;
+    let (row, staff) = write_staffing(&state, office_id.clone(), move |conn| {
+        persistence::staffing::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx)
+    })
+    .await?;
+    let view = assignment_in(&staff, &row.id)?;
     Ok(created(
         &format!("/api/v1/offices/{office_id}/staff"),
         &JsonBody::new(&view),
@@ -183,20 +210,18 @@ pub async fn end_assignment(
         e.into_result().map_err(ApiError::validation)?;
     }
     let (ctx, oid) = (caller.audit(), office_id.clone());
-    let row = state
-        .db(move |conn| {
-            persistence::staffing::assignments::end(
-                conn,
-                &oid,
-                &assignment_id,
-                b.ended_on,
-                b.reason.as_deref(),
-                &ctx,
-            )
-        })
-        .await?;
-    after_staffing_change(&state).await?;
-    let view = assignment_view(&state, &office_id, &row.id).await?;
+    let (row, staff) = write_staffing(&state, office_id, move |conn| {
+        persistence::staffing::assignments::end(
+            conn,
+            &oid,
+            &assignment_id,
+            b.ended_on,
+            b.reason.as_deref(),
+            &ctx,
+        )
+    })
+    .await?;
+    let view = assignment_in(&staff, &row.id)?;
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
 }
 
@@ -226,24 +251,13 @@ pub async fn handover(
     let b: HandoverRequest = parse_json(&req, &body)?;
     let user_id = parse_uuid_field("/user_id", &b.user_id)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
-    let (ended, started) = state
-        .db(move |conn| {
-            persistence::staffing::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx)
-        })
-        .await?;
-    after_staffing_change(&state).await?;
-    let staff = staff_of(&state, office_id.clone()).await?;
-    let find = |id: &str| {
-        staff
-            .history
-            .iter()
-            .find(|a| a.id == id)
-            .cloned()
-            .ok_or_else(ApiError::internal)
-    };
+    let ((ended, started), staff) = write_staffing(&state, office_id.clone(), move |conn| {
+        persistence::staffing::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx)
+    })
+    .await?;
     let view = HandoverView {
-        ended: find(&ended.id)?,
-        started: find(&started.id)?,
+        ended: assignment_in(&staff, &ended.id)?,
+        started: assignment_in(&staff, &started.id)?,
     };
     Ok(created(
         &format!("/api/v1/offices/{office_id}/staff"),
@@ -271,7 +285,7 @@ pub async fn staffing_report(
     let items: Vec<StaffingReportRow> = snapshot
         .offices
         .iter()
-        .zip(&snapshot.staffing)
+        .map(|entry| (&entry.view, &entry.staffing))
         .map(|(o, s)| StaffingReportRow {
             office_id: o.id.clone(),
             slug: o.slug.clone(),
@@ -296,13 +310,7 @@ pub async fn staffing_report(
 
 fn office_id_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
     let snapshot = state.directory.get();
-    Ok(snapshot.offices[office_at(&snapshot, raw)?].id.clone())
-}
-
-/// Staffing changes alter staffing status (directory) and staff scopes (sessions).
-async fn after_staffing_change(state: &AppState) -> Result<(), ApiError> {
-    state.auth.forget_states();
-    state.directory.reload(&state.pool).await
+    Ok(office_at(&snapshot, raw)?.id().to_owned())
 }
 
 fn parse_uuid_field(pointer: &str, raw: &str) -> Result<String, ApiError> {

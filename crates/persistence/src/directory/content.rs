@@ -68,49 +68,6 @@ pub struct ServiceRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// Everything of this module the directory snapshot shows.
-#[derive(Debug, Clone, Default)]
-pub struct ContentData {
-    pub slots: Vec<SlotRow>,
-    pub closures: Vec<ClosureRow>,
-    pub extra_sessions: Vec<ExtraSessionRow>,
-    pub topics: Vec<TopicRow>,
-    pub services: Vec<ServiceRow>,
-}
-
-pub fn load(conn: &mut DbConnection) -> Result<ContentData, RepoError> {
-    Ok(ContentData {
-        slots: consultation_slots::table
-            .order((
-                consultation_slots::office_id,
-                consultation_slots::weekday,
-                consultation_slots::opens,
-            ))
-            .select(SlotRow::as_select())
-            .load(conn)?,
-        closures: consultation_closures::table
-            .order((consultation_closures::office_id, consultation_closures::first_day))
-            .select(ClosureRow::as_select())
-            .load(conn)?,
-        extra_sessions: extra_sessions::table
-            .order((
-                extra_sessions::office_id,
-                extra_sessions::day,
-                extra_sessions::opens,
-            ))
-            .select(ExtraSessionRow::as_select())
-            .load(conn)?,
-        topics: topics::table
-            .order(topics::position)
-            .select(TopicRow::as_select())
-            .load(conn)?,
-        services: services::table
-            .order(services::id)
-            .select(ServiceRow::as_select())
-            .load(conn)?,
-    })
-}
-
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serializes")
 }

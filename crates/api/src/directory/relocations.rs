@@ -1,0 +1,180 @@
+//! Relocations: an office's move from one location period to the next.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::NaiveDate;
+use domain::{Action, Address, Resource, ValidationErrors};
+use persistence::directory::offices::NewLocation;
+use persistence::read_model;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::accounts::auth::Authenticated;
+use crate::directory::office_writes::{answer_office_write, check_organization};
+use crate::directory::offices::{LocationView, office_at};
+use crate::directory::snapshot::Snapshot;
+use crate::http::conditional::{JsonBody, created};
+use crate::http::extractors::parse_json;
+use crate::http::problem::ApiError;
+use crate::state::AppState;
+
+/// Record a move: the open location period ends on `moved_on` and the new one begins.
+/// Refused with 409 when the move is not after the current period began
+/// (`move_predates_current_period`), goes to the current address
+/// (`move_to_current_address`), or the office has no open period (`no_open_location_period`).
+#[utoipa::path(
+    tag = "offices",
+    summary = "Relocate an office",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    request_body = RelocationRequest,
+    responses(
+        (status = 201, description = "The new location period.", body = LocationView),
+        (status = 409, description = "The move conflicts with the location history.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/offices/{id}/relocations")]
+pub async fn relocate_office(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.directory.get();
+    let office_id = office_at(&snapshot, &id)?.id().to_owned();
+    caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
+    let request: RelocationRequest = parse_json(&req, &body)?;
+    let (moved_on, location) = request.validate(&snapshot).map_err(ApiError::validation)?;
+    let (ctx, oid) = (caller.audit(), office_id.clone());
+    let (period, committed) = state
+        .db(move |conn| {
+            read_model::write_office(conn, &oid.clone(), |conn| {
+                persistence::directory::offices::relocate(conn, &oid, moved_on, location, &ctx)
+            })
+        })
+        .await?;
+    let office = answer_office_write(&state, &committed).await?;
+    let view = office
+        .locations
+        .iter()
+        .find(|l| l.id == period.id)
+        .ok_or_else(|| persistence::RepoError::Corrupt("the new location period was not read back".into()))?;
+    Ok(created(
+        &format!("/api/v1/offices/{office_id}/locations"),
+        &JsonBody::new(view),
+    ))
+}
+
+/// Where an office is from `valid_from` on.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    pub valid_from: NaiveDate,
+    pub address: Address,
+    #[schema(example = "Ladenlokal")]
+    pub premises: Option<String>,
+    #[schema(format = Uuid)]
+    pub host_organization_id: Option<String>,
+    #[serde(default)]
+    pub temporary: bool,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+impl LocationInput {
+    /// Checks an office's first location (pointers under `prefix`), which may not start
+    /// before the office opens.
+    pub(crate) fn validate_first(
+        self,
+        directory: &Snapshot,
+        opened_on: Option<NaiveDate>,
+        prefix: &str,
+        e: &mut ValidationErrors,
+    ) -> (NaiveDate, NewLocation) {
+        let mut sub = ValidationErrors::default();
+        validate_location_text(&self.address, &self.premises, &self.reason, &self.note, &mut sub);
+        let host = self
+            .host_organization_id
+            .as_deref()
+            .and_then(|h| check_organization(directory, "/host_organization_id", h, None, &mut sub));
+        if let Some(opened) = opened_on
+            && self.valid_from < opened
+        {
+            sub.add("/valid_from", "must not be before opened_on");
+        }
+        e.0.extend(sub.0.into_iter().map(|mut f| {
+            f.pointer = f.pointer.map(|p| format!("{prefix}{p}"));
+            f
+        }));
+        (
+            self.valid_from,
+            NewLocation {
+                address: self.address,
+                premises: self.premises,
+                host_organization_id: host,
+                temporary: self.temporary,
+                reason: self.reason,
+                note: self.note,
+            },
+        )
+    }
+}
+
+/// A move: the open location period ends on `moved_on` and the new one starts that day.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelocationRequest {
+    pub moved_on: NaiveDate,
+    pub address: Address,
+    #[schema(example = "Ladenlokal")]
+    pub premises: Option<String>,
+    #[schema(format = Uuid)]
+    pub host_organization_id: Option<String>,
+    #[serde(default)]
+    pub temporary: bool,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+impl RelocationRequest {
+    /// Checks the new location (its host against the directory) into the write model.
+    pub fn validate(self, directory: &Snapshot) -> Result<(NaiveDate, NewLocation), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        validate_location_text(&self.address, &self.premises, &self.reason, &self.note, &mut e);
+        let host = self
+            .host_organization_id
+            .as_deref()
+            .and_then(|h| check_organization(directory, "/host_organization_id", h, None, &mut e));
+        e.into_result()?;
+        Ok((
+            self.moved_on,
+            NewLocation {
+                address: self.address,
+                premises: self.premises,
+                host_organization_id: host,
+                temporary: self.temporary,
+                reason: self.reason,
+                note: self.note,
+            },
+        ))
+    }
+}
+
+pub fn validate_location_text(
+    address: &Address,
+    premises: &Option<String>,
+    reason: &Option<String>,
+    note: &Option<String>,
+    e: &mut ValidationErrors,
+) {
+    address.validate_new("/address", e);
+    for (pointer, value, max) in [
+        ("/premises", premises, 200),
+        ("/reason", reason, 500),
+        ("/note", note, 1000),
+    ] {
+        if let Some(v) = value {
+            e.require_text(pointer, v, max);
+        }
+    }
+}
