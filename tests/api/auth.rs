@@ -632,10 +632,13 @@ async fn last_admin_is_protected(backend: Backend) {
 
 fn app_email(app: &TestApp, id: &str) -> String {
     let pool = app.pool();
-    persistence::accounts::users::find(&mut pool.get().unwrap(), id)
-        .unwrap()
-        .unwrap()
-        .email
+    persistence::accounts::users::find(
+        &mut pool.get().unwrap(),
+        &domain::UserId::from_stored(id.to_owned()),
+    )
+    .unwrap()
+    .unwrap()
+    .email
 }
 
 async fn login_throttling(backend: Backend) {

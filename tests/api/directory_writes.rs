@@ -155,13 +155,14 @@ async fn staff_sides_survive_employer_and_provider_changes(backend: Backend) {
     {
         let pool = app.pool();
         let mut conn = pool.get().unwrap();
-        let etag_user = persistence::accounts::users::find(&mut conn, &drk_person)
-            .unwrap()
-            .unwrap()
-            .version;
+        let etag_user =
+            persistence::accounts::users::find(&mut conn, &domain::UserId::from_stored(drk_person.clone()))
+                .unwrap()
+                .unwrap()
+                .version;
         persistence::accounts::users::update(
             &mut conn,
-            &drk_person,
+            &domain::UserId::from_stored(drk_person.clone()),
             etag_user,
             &persistence::accounts::users::UserChanges {
                 employer_organization_id: Some(drk.clone()),

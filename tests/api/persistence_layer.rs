@@ -38,11 +38,13 @@ fn location(street: &str) -> NewLocation {
     }
 }
 
-fn office_id(pool: &DbPool, slug: &str) -> String {
-    offices::find_by_slug(&mut pool.get().unwrap(), slug)
-        .unwrap()
-        .unwrap()
-        .id
+fn office_id(pool: &DbPool, slug: &str) -> domain::OfficeId {
+    domain::OfficeId::from_stored(
+        offices::find_by_slug(&mut pool.get().unwrap(), slug)
+            .unwrap()
+            .unwrap()
+            .id,
+    )
 }
 
 fn conflict_code(err: RepoError) -> &'static str {
@@ -86,7 +88,7 @@ async fn relocation_rules(backend: Backend) {
     )
     .unwrap_err();
     assert_eq!(conflict_code(err), "move_to_current_address");
-    let missing = uuid::Uuid::now_v7().to_string();
+    let missing = <domain::OfficeId as domain::Id>::generate();
     assert!(matches!(
         offices::relocate(
             &mut conn,

@@ -483,8 +483,8 @@ impl TestApp {
         let day = |(y, m, d): (i32, u32, u32)| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
         persistence::staffing::assignments::insert_unchecked(
             &mut conn,
-            &office.id,
-            user_id,
+            &domain::OfficeId::from_stored(office.id),
+            &domain::UserId::from_stored(user_id.to_owned()),
             side,
             day(from),
             to.map(day),

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod clock;
 pub mod directory;
+pub mod ids;
 pub mod localized;
 pub mod problem_code;
 pub mod staffing;
@@ -17,6 +18,9 @@ pub use directory::district::District;
 pub use directory::location::{Address, LocationPeriod, RelocationError, RelocationPlan};
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
+pub use ids::{
+    ApiTokenId, AssignmentId, Id, LocationPeriodId, OfficeId, OrganizationId, ServiceId, SessionId, UserId,
+};
 pub use localized::LocalizedText;
 pub use problem_code::ProblemCode;
 pub use validation::{FieldError, ValidationErrors};

@@ -1,6 +1,7 @@
 //! The public directory as the API's in-memory snapshot needs it: a read model over the
 //! directory and staffing features (they never depend on it), grouped per office.
 
+use domain::{Id, OfficeId};
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -129,7 +130,7 @@ pub struct CommittedOffice {
 /// could fail and turn a done write into an error the client would retry).
 pub fn write_office<T>(
     conn: &mut DbConnection,
-    office_id: &str,
+    office_id: &OfficeId,
     write: impl FnOnce(&mut DbConnection) -> Result<T, RepoError>,
 ) -> Result<(T, CommittedOffice), RepoError> {
     crate::write_tx(conn, |conn| {
@@ -139,7 +140,8 @@ pub fn write_office<T>(
 }
 
 /// One office with the organizations it refers to.
-pub fn load_office(conn: &mut DbConnection, office_id: &str) -> Result<CommittedOffice, RepoError> {
+pub fn load_office(conn: &mut DbConnection, office_id: &OfficeId) -> Result<CommittedOffice, RepoError> {
+    let office_id = office_id.as_str();
     let office = offices::table
         .find(office_id)
         .select(OfficeRow::as_select())

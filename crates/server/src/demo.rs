@@ -118,9 +118,14 @@ pub fn create_demo(pool: &DbPool) -> anyhow::Result<Vec<DemoAccount>> {
                 .and_then(|o| o.office.opened_on);
             let start = opened.map_or(today, |o| o.max(today - chrono::Days::new(30)));
             // A side that is already staffed stays as it is.
-            if let Err(e) =
-                persistence::staffing::assignments::assign(&mut conn, office_id, &user.id, *side, start, &ctx)
-            {
+            if let Err(e) = persistence::staffing::assignments::assign(
+                &mut conn,
+                &domain::OfficeId::from_stored(office_id.clone()),
+                &domain::UserId::from_stored(user.id.clone()),
+                *side,
+                start,
+                &ctx,
+            ) {
                 eprintln!("note: {email} not assigned: {e}");
             }
         }

@@ -13,9 +13,10 @@ use crate::accounts::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash}
 use crate::http::conditional::{Audience, JsonBody, created, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
-use crate::http::path::parse_uuid;
+use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
+use domain::ApiTokenId;
 
 /// Longest lifetime of an integration token; integrations rotate at least yearly.
 const MAX_DAYS: i64 = 366;
@@ -122,7 +123,7 @@ pub async fn revoke_api_token(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<ApiTokenId>("id", &id)?;
     let ctx = caller.audit();
     let row = state
         .db(move |conn| persistence::accounts::api_tokens::revoke(conn, &id, &ctx))

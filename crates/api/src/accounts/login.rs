@@ -1,4 +1,5 @@
 use domain::ProblemCode;
+use domain::UserId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -95,7 +96,7 @@ pub(crate) async fn start_session(
     let hash = token_hash(&refresh_token);
     let expires = state.clock.now_naive()
         + chrono::Duration::from_std(state.auth.config.session_ttl).expect("sane ttl");
-    let uid = user_id.clone();
+    let uid = UserId::from_stored(user_id.clone());
     let now = state.clock.now_naive();
     let session = state
         .db(move |conn| persistence::accounts::sessions::start(conn, &uid, &hash, expires, now))
@@ -183,7 +184,7 @@ pub async fn login(
         tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
         return Err(invalid_credentials());
     };
-    let (id, old) = (user.id.clone(), user.password_hash.clone());
+    let (id, old) = (UserId::from_stored(user.id.clone()), user.password_hash.clone());
     state
         .db(move |conn| {
             persistence::accounts::throttle::succeeded(conn, &account_key.0, &[address_key])?;

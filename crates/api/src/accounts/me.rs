@@ -1,4 +1,5 @@
 use domain::Role;
+use domain::{OfficeId, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,8 +33,9 @@ pub async fn get_me(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
         let mut conn = pool.get()?;
         Ok(match actor.kind {
             ActorKind::User => {
-                let user = persistence::accounts::users::find(&mut conn, &actor.id)?
-                    .ok_or(persistence::RepoError::NotFound)?;
+                let user =
+                    persistence::accounts::users::find(&mut conn, &UserId::from_stored(actor.id.clone()))?
+                        .ok_or(persistence::RepoError::NotFound)?;
                 MeView {
                     id: user.id.clone(),
                     kind: "user".into(),
@@ -42,7 +44,7 @@ pub async fn get_me(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
                     display_name: user.display_name,
                     employer_organization_id: Some(user.employer_organization_id),
                     password_change_required: user.password_change_required,
-                    offices: actor.offices.into_iter().collect(),
+                    offices: actor.offices.into_iter().map(OfficeId::into_string).collect(),
                 }
             }
             ActorKind::Integration => MeView {
@@ -93,7 +95,7 @@ pub async fn change_password(
     caller.authorize(Action::ChangeOwnPassword, Resource::Network)?;
     let body: PasswordChange = parse_json(&req, &body)?;
     let pool = state.pool.clone();
-    let user_id = caller.actor.id.clone();
+    let user_id = UserId::from_stored(caller.actor.id.clone());
     let ctx = caller.audit();
     let policy = state.auth.config.account_throttle;
     let user = run_blocking(move || -> Result<_, ApiError> {
@@ -129,7 +131,7 @@ pub async fn change_password(
         let hash = passwords::hash(&body.new_password);
         persistence::accounts::users::set_password(
             &mut conn,
-            &user.id,
+            &user_id,
             &hash,
             false,
             "user.password_changed",

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use domain::{Action, Resource, ValidationErrors};
+use domain::{Action, Id, OrganizationId, Resource, UserId, ValidationErrors};
 use serde::Deserialize;
 
 use crate::accounts::auth::Authenticated;
@@ -16,7 +16,7 @@ use crate::http::blocking::run_blocking;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
-use crate::http::path::parse_uuid;
+use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -54,7 +54,7 @@ pub struct PasswordReset {
     pub password: String,
 }
 
-async fn body_of(state: &AppState, id: String) -> Result<(UserView, JsonBody), ApiError> {
+async fn body_of(state: &AppState, id: UserId) -> Result<(UserView, JsonBody), ApiError> {
     let row = state
         .db(move |conn| persistence::accounts::users::find(conn, &id))
         .await?
@@ -115,10 +115,12 @@ pub async fn create_user(
     let mut errors = ValidationErrors::default();
     validate_email("/email", &body.email, &mut errors);
     errors.require_text("/display_name", &body.display_name, 200);
-    let org_id = parse_uuid("employer_organization_id", &body.employer_organization_id)?;
-    if state.directory.get().organization(&org_id).is_none() {
-        errors.add("/employer_organization_id", "no organization with this id");
-    }
+    let org_id = known_organization(
+        &state,
+        "/employer_organization_id",
+        &body.employer_organization_id,
+        &mut errors,
+    );
     let ctx = caller.audit();
     let pool = state.pool.clone();
     let row = run_blocking(move || -> Result<_, ApiError> {
@@ -128,9 +130,9 @@ pub async fn create_user(
             &[&body.email, &body.display_name],
             &mut errors,
         );
-        if !errors.is_empty() {
+        let (Some(org_id), true) = (org_id, errors.is_empty()) else {
             return Err(ApiError::validation(errors));
-        }
+        };
         let hash = passwords::hash(&body.password);
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         Ok(persistence::accounts::users::create(
@@ -171,7 +173,7 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<UserId>("id", &id)?;
     let (_, body) = body_of(&state, id).await?;
     Ok(respond(&req, &body, Audience::Private))
 }
@@ -197,7 +199,7 @@ pub async fn update_user(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<UserId>("id", &id)?;
     let (current, current_body) = body_of(&state, id.clone()).await?;
     require_if_match(&req, &[&current_body.etag])?;
     let body: UserPatch = parse_json(&req, &body)?;
@@ -206,13 +208,7 @@ pub async fn update_user(
         errors.require_text("/display_name", name, 200);
     }
     let employer = match &body.employer_organization_id {
-        Some(raw) => {
-            let org = parse_uuid("employer_organization_id", raw)?;
-            if state.directory.get().organization(&org).is_none() {
-                errors.add("/employer_organization_id", "no organization with this id");
-            }
-            Some(org)
-        }
+        Some(raw) => known_organization(&state, "/employer_organization_id", raw, &mut errors),
         None => None,
     };
     errors.into_result().map_err(ApiError::validation)?;
@@ -238,7 +234,7 @@ async fn set_active(
     active: bool,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<UserId>("id", &id)?;
     let ctx = caller.audit();
     let row = state
         .db(move |conn| {
@@ -317,7 +313,7 @@ pub async fn reset_password(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<UserId>("id", &id)?;
     let ctx = caller.audit();
     let pool = state.pool.clone();
     let password = parse_json::<PasswordReset>(&req, &body)?.password;
@@ -378,4 +374,20 @@ impl UserView {
             version: row.version,
         })
     }
+}
+
+/// An organization id from a body: malformed or unknown ids are validation errors at
+/// their pointer.
+fn known_organization(
+    state: &AppState,
+    pointer: &str,
+    raw: &str,
+    errors: &mut ValidationErrors,
+) -> Option<String> {
+    let id =
+        OrganizationId::parse(raw).filter(|id| state.directory.get().organization(id.as_str()).is_some());
+    if id.is_none() {
+        errors.add(pointer, "no organization with this id");
+    }
+    id.map(OrganizationId::into_string)
 }

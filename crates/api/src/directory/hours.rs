@@ -443,7 +443,7 @@ pub async fn put_hours(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     let office = office_at(&snapshot, &id)?;
-    let office_id = office.id().to_owned();
+    let office_id = office.office_id();
     caller.authorize(Action::ManageConsultationHours, Resource::Office(&office_id))?;
     require_if_match(&req, &[&office.hours_body().etag])?;
     let hours = parse_json::<HoursRequest>(&req, &body)?

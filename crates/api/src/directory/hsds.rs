@@ -10,9 +10,10 @@ use utoipa::IntoParams;
 
 use crate::directory::snapshot::{OfficeEntry, Snapshot};
 use crate::http::conditional::{Audience, JsonBody, respond};
-use crate::http::path::parse_uuid;
+use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
+use domain::ServiceId;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -290,7 +291,7 @@ pub async fn hsds_service(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<ServiceId>("id", &id)?;
     let snapshot = state.directory.get();
     let found = snapshot
         .service(&id)

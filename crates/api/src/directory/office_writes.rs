@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use chrono::NaiveDate;
 use domain::{
-    Action, District, LocalizedText, OfficeKind, OfficeStatus, OrganizationKind, Resource, ValidationErrors,
+    Action, District, LocalizedText, OfficeId, OfficeKind, OfficeStatus, OrganizationKind, Resource,
+    ValidationErrors,
 };
 use persistence::directory::offices::{NewOffice, OfficeChanges};
 use persistence::read_model::{self, CommittedOffice};
@@ -80,7 +81,7 @@ pub async fn create_office(
         .db(move |conn| {
             persistence::write_tx(conn, |conn| {
                 let row = persistence::directory::offices::create(conn, new, &ctx)?;
-                read_model::load_office(conn, &row.id)
+                read_model::load_office(conn, &OfficeId::from_stored(row.id))
             })
         })
         .await?;
@@ -114,7 +115,7 @@ pub async fn update_office(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     let office = office_at(&snapshot, &id)?;
-    let office_id = office.id().to_owned();
+    let office_id = office.office_id();
     // The least this needs; the body decides whether structure rights are needed too.
     caller.authorize(Action::UpdateOfficeDetails, Resource::Office(&office_id))?;
     let patch: OfficePatch = parse_json(&req, &body)?;

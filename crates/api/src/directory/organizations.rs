@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::http::extractors::present;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use domain::OrganizationId;
 use domain::{Action, Resource};
 use persistence::directory::organizations::{NewOrganization, OrganizationChanges};
 
@@ -16,7 +17,7 @@ use crate::http::conditional::{Audience, JsonBody, created, require_if_match, re
 use crate::http::extractors::parse_json;
 use crate::http::pagination::ListQuery;
 use crate::http::pagination::{self, Page};
-use crate::http::path::parse_uuid;
+use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -61,7 +62,7 @@ pub async fn get_organization(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<OrganizationId>("id", &id)?;
     let snapshot = state.directory.get();
     let organization = snapshot
         .organization(&id)
@@ -120,7 +121,7 @@ pub async fn update_organization(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::UpdateOrganization, Resource::Network)?;
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<OrganizationId>("id", &id)?;
     let snapshot = state.directory.get();
     let organization = snapshot
         .organization(&id)

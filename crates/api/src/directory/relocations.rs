@@ -41,7 +41,7 @@ pub async fn relocate_office(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
-    let office_id = office_at(&snapshot, &id)?.id().to_owned();
+    let office_id = office_at(&snapshot, &id)?.office_id();
     caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
     let request: RelocationRequest = parse_json(&req, &body)?;
     let (moved_on, location) = request.validate(&snapshot).map_err(ApiError::validation)?;

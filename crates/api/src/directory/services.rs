@@ -16,9 +16,10 @@ use crate::http::conditional::{Audience, JsonBody, created, require_if_match};
 use crate::http::extractors::parse_json;
 use crate::http::localize::{requested_language, respond_localized};
 use crate::http::pagination::{self, ListQuery, Page};
-use crate::http::path::parse_uuid;
+use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
+use domain::{OfficeId, ServiceId};
 
 /// All services: the shared base offer of every office and the local services of each.
 #[utoipa::path(
@@ -62,7 +63,7 @@ pub async fn get_service(
     id: web::Path<String>,
     query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<ServiceId>("id", &id)?;
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
     let service = snapshot
@@ -237,7 +238,10 @@ pub async fn create_service(
         .validate(&snapshot)
         .map_err(ApiError::validation)?;
     match &new.office_id {
-        Some(office) => caller.authorize(Action::ManageLocalServices, Resource::Office(office))?,
+        Some(office) => caller.authorize(
+            Action::ManageLocalServices,
+            Resource::Office(&OfficeId::from_stored(office.clone())),
+        )?,
         None => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
     }
     let ctx = caller.audit();
@@ -269,13 +273,16 @@ pub async fn update_service(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
+    let id = parse_id::<ServiceId>("id", &id)?;
     let snapshot = state.directory.get();
     let service = snapshot
         .service(&id)
         .ok_or_else(|| ApiError::not_found(format!("no service with id {id}")))?;
     match &service.office_id {
-        Some(office) => caller.authorize(Action::ManageLocalServices, Resource::Office(office))?,
+        Some(office) => caller.authorize(
+            Action::ManageLocalServices,
+            Resource::Office(&OfficeId::from_stored(office.clone())),
+        )?,
         None => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
     }
     require_if_match(&req, &[&JsonBody::new(service).etag])?;

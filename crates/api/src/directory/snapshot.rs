@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::District;
 use domain::staffing::{self, Side, StaffingStatus};
+use domain::{District, OfficeId};
 use persistence::RepoError;
 use persistence::read_model::{CommittedOffice, DirectoryData, OfficeRecord};
 
@@ -153,6 +153,10 @@ impl OfficeEntry {
         &self.view.id
     }
 
+    pub fn office_id(&self) -> OfficeId {
+        OfficeId::from_stored(self.view.id.clone())
+    }
+
     /// The view a caller sees: with staffing status when `private` (authenticated).
     pub fn view_for(&self, private: bool) -> &OfficeView {
         if private { &self.private_view } else { &self.view }
@@ -267,20 +271,24 @@ impl Snapshot {
     }
 
     /// An office by id or slug.
-    pub fn office(&self, id_or_slug: &str) -> Option<&OfficeEntry> {
-        self.office_index.get(id_or_slug).map(|&i| &self.offices[i])
+    pub fn office(&self, id_or_slug: impl AsRef<str>) -> Option<&OfficeEntry> {
+        self.office_index
+            .get(id_or_slug.as_ref())
+            .map(|&i| &self.offices[i])
     }
 
-    pub fn organization(&self, id: &str) -> Option<&OrganizationEntry> {
-        self.organization_index.get(id).map(|&i| &self.organizations[i])
+    pub fn organization(&self, id: impl AsRef<str>) -> Option<&OrganizationEntry> {
+        self.organization_index
+            .get(id.as_ref())
+            .map(|&i| &self.organizations[i])
     }
 
-    pub fn organization_ref(&self, id: &str) -> Option<OrganizationRef> {
+    pub fn organization_ref(&self, id: impl AsRef<str>) -> Option<OrganizationRef> {
         self.organization(id).map(|o| o.view.as_ref())
     }
 
-    pub fn service(&self, id: &str) -> Option<&ServiceView> {
-        self.service_index.get(id).map(|&i| &self.services[i])
+    pub fn service(&self, id: impl AsRef<str>) -> Option<&ServiceView> {
+        self.service_index.get(id.as_ref()).map(|&i| &self.services[i])
     }
 
     /// The base offer plus the office's local services, in id order.

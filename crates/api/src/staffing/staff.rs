@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use domain::OfficeStatus;
 use domain::staffing::{Side, StaffingStatus};
+use domain::{AssignmentId, Id, OfficeId, UserId};
 use persistence::RepoError;
 use persistence::staffing::assignments::StaffedAssignment;
 use serde::Serialize;
@@ -17,7 +18,7 @@ use crate::directory::offices::office_at;
 use crate::http::conditional::{Audience, JsonBody, created, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::Page;
-use crate::http::path::parse_uuid;
+use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -50,7 +51,7 @@ pub struct HandoverRequest {
     pub on: NaiveDate,
 }
 
-async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView, ApiError> {
+async fn staff_of(state: &AppState, office_id: OfficeId) -> Result<OfficeStaffView, ApiError> {
     let oid = office_id.clone();
     let rows = state
         .db(move |conn| persistence::staffing::assignments::for_office(conn, &oid))
@@ -60,7 +61,7 @@ async fn staff_of(state: &AppState, office_id: String) -> Result<OfficeStaffView
 
 /// The tandem of an office on `today`, from its assignments.
 fn staff_view(
-    office_id: String,
+    office_id: OfficeId,
     rows: &[StaffedAssignment],
     today: NaiveDate,
 ) -> Result<OfficeStaffView, RepoError> {
@@ -77,7 +78,7 @@ fn staff_view(
         (None, None) => StaffingStatus::Vacant,
     };
     Ok(OfficeStaffView {
-        office_id,
+        office_id: office_id.into_string(),
         staffing_status,
         city,
         provider,
@@ -91,7 +92,7 @@ fn staff_view(
 /// refresh is only logged.
 async fn write_staffing<T: Send + 'static>(
     state: &AppState,
-    office_id: String,
+    office_id: OfficeId,
     write: impl FnOnce(&mut persistence::DbConnection) -> Result<T, RepoError> + Send + 'static,
 ) -> Result<(T, OfficeStaffView), ApiError> {
     let oid = office_id.clone();
@@ -165,7 +166,7 @@ pub async fn assign_staff(
     let office_id = office_id_of(&state, &id)?;
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: AssignRequest = parse_json(&req, &body)?;
-    let user_id = parse_uuid_field("/user_id", &b.user_id)?;
+    let user_id: UserId = parse_id_field("/user_id", &b.user_id)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let (row, staff) = write_staffing(&state, office_id.clone(), move |conn| {
         persistence::staffing::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx)
@@ -202,7 +203,7 @@ pub async fn end_assignment(
     let (raw_office, raw_assignment) = path.into_inner();
     let office_id = office_id_of(&state, &raw_office)?;
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
-    let assignment_id = parse_uuid("assignment_id", &raw_assignment)?;
+    let assignment_id: AssignmentId = parse_id("assignment_id", &raw_assignment)?;
     let b: EndRequest = parse_json(&req, &body)?;
     if let Some(reason) = &b.reason {
         let mut e = ValidationErrors::default();
@@ -249,7 +250,7 @@ pub async fn handover(
     let office_id = office_id_of(&state, &id)?;
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: HandoverRequest = parse_json(&req, &body)?;
-    let user_id = parse_uuid_field("/user_id", &b.user_id)?;
+    let user_id: UserId = parse_id_field("/user_id", &b.user_id)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let ((ended, started), staff) = write_staffing(&state, office_id.clone(), move |conn| {
         persistence::staffing::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx)
@@ -308,19 +309,14 @@ pub async fn staffing_report(
     ))
 }
 
-fn office_id_of(state: &AppState, raw: &str) -> Result<String, ApiError> {
+fn office_id_of(state: &AppState, raw: &str) -> Result<OfficeId, ApiError> {
     let snapshot = state.directory.get();
-    Ok(office_at(&snapshot, raw)?.id().to_owned())
+    Ok(office_at(&snapshot, raw)?.office_id())
 }
 
-fn parse_uuid_field(pointer: &str, raw: &str) -> Result<String, ApiError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| {
-            let mut e = ValidationErrors::default();
-            e.add(pointer, "must be a UUID");
-            ApiError::validation(e)
-        })
+/// An id in a body: a malformed one is a validation error at its pointer.
+fn parse_id_field<T: Id>(pointer: &str, raw: &str) -> Result<T, ApiError> {
+    T::parse(raw).ok_or_else(|| ApiError::validation(ValidationErrors::single(pointer, "must be a UUID")))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::OfficeId;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -52,7 +54,7 @@ pub struct Actor {
     pub kind: ActorKind,
     pub role: Role,
     /// Offices where the account holds an active staff assignment today.
-    pub offices: BTreeSet<String>,
+    pub offices: BTreeSet<OfficeId>,
 }
 
 /// Every protected operation of the API.
@@ -91,7 +93,7 @@ pub enum Resource<'a> {
     /// Not tied to one office.
     Network,
     /// One office, by id.
-    Office(&'a str),
+    Office(&'a OfficeId),
 }
 
 /// Why a request was refused; the API maps it to 403 `forbidden`.
@@ -139,14 +141,23 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Id;
     use proptest::prelude::*;
+
+    /// Stable office ids for the names the tests use.
+    fn office(name: &str) -> OfficeId {
+        let n = name
+            .bytes()
+            .fold(0u128, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+        OfficeId::from_uuid(uuid::Uuid::from_u128(n))
+    }
 
     fn actor(role: Role, offices: &[&str]) -> Actor {
         Actor {
             id: "u".into(),
             kind: ActorKind::User,
             role,
-            offices: offices.iter().map(|s| s.to_string()).collect(),
+            offices: offices.iter().map(|s| office(s)).collect(),
         }
     }
 
@@ -173,10 +184,31 @@ mod tests {
     #[test]
     fn staff_write_only_their_own_offices_details() {
         let staff = actor(Role::Staff, &["own"]);
-        assert!(authorize(&staff, Action::UpdateOfficeDetails, Resource::Office("own")).is_ok());
-        assert!(authorize(&staff, Action::UpdateOfficeDetails, Resource::Office("other")).is_err());
-        assert!(authorize(&staff, Action::UpdateOfficeStructure, Resource::Office("own")).is_err());
-        assert!(authorize(&staff, Action::RelocateOffice, Resource::Office("own")).is_err());
+        assert!(
+            authorize(
+                &staff,
+                Action::UpdateOfficeDetails,
+                Resource::Office(&office("own"))
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &staff,
+                Action::UpdateOfficeDetails,
+                Resource::Office(&office("other"))
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                &staff,
+                Action::UpdateOfficeStructure,
+                Resource::Office(&office("own"))
+            )
+            .is_err()
+        );
+        assert!(authorize(&staff, Action::RelocateOffice, Resource::Office(&office("own"))).is_err());
     }
 
     #[test]
@@ -200,7 +232,7 @@ mod tests {
             let role = Role::ALL[role_i];
             let action = ALL_ACTIONS[action_i];
             let a = actor(role, if own { &["o"] } else { &[] });
-            let ok = authorize(&a, action, Resource::Office("o")).is_ok();
+            let ok = authorize(&a, action, Resource::Office(&office("o"))).is_ok();
             match role {
                 Role::Admin => prop_assert!(ok),
                 Role::Reader => prop_assert_eq!(ok, matches!(action, Action::ReadOwnAccount | Action::ChangeOwnPassword)),

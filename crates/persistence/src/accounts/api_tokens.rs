@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::{ApiTokenId, Id};
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::api_tokens;
@@ -70,7 +71,12 @@ pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> Result<
 }
 
 #[tracing::instrument(name = "db.accounts.api_tokens.revoke", skip_all)]
-pub fn revoke(conn: &mut DbConnection, id: &str, ctx: &AuditContext) -> Result<ApiTokenRow, RepoError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    id: &ApiTokenId,
+    ctx: &AuditContext,
+) -> Result<ApiTokenRow, RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         let n = diesel::update(api_tokens::table.find(id))
             .set(api_tokens::revoked_at.eq(Some(ctx.at)))

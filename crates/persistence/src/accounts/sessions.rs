@@ -1,5 +1,6 @@
 //! Sign-in sessions and their refresh-token families.
 
+use domain::{Id, OfficeId, SessionId, UserId};
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -25,11 +26,12 @@ pub struct SessionRow {
 #[tracing::instrument(name = "db.accounts.sessions.start", skip_all)]
 pub fn start(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     refresh_hash: &str,
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<SessionRow, RepoError> {
+    let user_id = user_id.as_str();
     write_tx(conn, |conn| {
         let row = SessionRow {
             id: new_id(),
@@ -81,7 +83,12 @@ pub fn rotate(
         };
         if used_at.is_some() {
             if session.revoked_at.is_none() {
-                revoke(conn, &session.id, "refresh_token_reuse", now)?;
+                revoke(
+                    conn,
+                    &SessionId::from_stored(session.id.clone()),
+                    "refresh_token_reuse",
+                    now,
+                )?;
             }
             return Ok(Rotation::Reused { session });
         }
@@ -104,7 +111,12 @@ pub fn rotate(
         .set(refresh_tokens::used_at.eq(Some(now)))
         .execute(conn)?;
         if spent == 0 {
-            revoke(conn, &session.id, "refresh_token_reuse", now)?;
+            revoke(
+                conn,
+                &SessionId::from_stored(session.id.clone()),
+                "refresh_token_reuse",
+                now,
+            )?;
             return Ok(Rotation::Reused { session });
         }
         diesel::insert_into(refresh_tokens::table)
@@ -125,10 +137,11 @@ pub fn rotate(
 #[tracing::instrument(name = "db.accounts.sessions.revoke", skip_all)]
 pub fn revoke(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: &SessionId,
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<bool, RepoError> {
+    let session_id = session_id.as_str();
     let n = diesel::update(
         sessions::table
             .find(session_id)
@@ -149,16 +162,17 @@ pub struct SessionState {
     pub role: Role,
     pub password_change_required: bool,
     /// Offices where the account holds an assignment covering `today`.
-    pub offices: BTreeSet<String>,
+    pub offices: BTreeSet<OfficeId>,
 }
 
 /// The state of a live session, or `None` when it is revoked, expired, or its account
 /// is inactive.
 pub fn state(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: &SessionId,
     now: NaiveDateTime,
 ) -> Result<Option<SessionState>, RepoError> {
+    let session_id = session_id.as_str();
     let today = domain::directory::schedule::berlin_today(now.and_utc());
     let found: Option<(SessionRow, UserRow)> = sessions::table
         .inner_join(users::table)
@@ -175,7 +189,7 @@ pub fn state(
     Ok(Some(SessionState {
         role: user.role()?,
         password_change_required: user.password_change_required,
-        offices: assigned_offices(conn, &user.id, today)?,
+        offices: assigned_offices(conn, &UserId::from_stored(user.id.clone()), today)?,
         user_id: user.id,
     }))
 }
@@ -183,9 +197,10 @@ pub fn state(
 /// Offices where `user_id` holds an assignment on `day` (`started_on <= day < ended_on`).
 pub fn assigned_offices(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     day: NaiveDate,
-) -> Result<BTreeSet<String>, RepoError> {
+) -> Result<BTreeSet<OfficeId>, RepoError> {
+    let user_id = user_id.as_str();
     Ok(staff_assignments::table
         .filter(staff_assignments::user_id.eq(user_id))
         .filter(staff_assignments::started_on.le(day))
@@ -197,5 +212,6 @@ pub fn assigned_offices(
         .select(staff_assignments::office_id)
         .load::<String>(conn)?
         .into_iter()
+        .map(OfficeId::from_stored)
         .collect())
 }

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::ProblemCode;
 use domain::Role;
+use domain::{Id, UserId};
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::{sessions, users};
@@ -99,7 +100,11 @@ pub fn create(conn: &mut DbConnection, new: NewUser, ctx: &AuditContext) -> Resu
     })
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, RepoError> {
+pub fn find(conn: &mut DbConnection, id: &UserId) -> Result<Option<UserRow>, RepoError> {
+    find_row(conn, id.as_str())
+}
+
+fn find_row(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, RepoError> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
@@ -171,18 +176,19 @@ fn last_admin_conflict() -> RepoError {
 #[tracing::instrument(name = "db.accounts.users.update", skip_all)]
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     expected_version: i64,
     changes: &UserChanges,
     ctx: &AuditContext,
 ) -> Result<UserRow, RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         if changes.role.is_some() {
             // Two admins demoting each other at once must not leave none.
             crate::db::lock_key(conn, "admins", "")?;
         }
         crate::db::lock_key(conn, "user", id)?;
-        let current = find(conn, id)?.ok_or(RepoError::NotFound)?;
+        let current = find_row(conn, id)?.ok_or(RepoError::NotFound)?;
         if let Some(employer) = &changes.employer_organization_id
             && employer != &current.employer_organization_id
         {
@@ -238,7 +244,7 @@ pub fn update(
                 changed_fields: &changes.field_names(),
             },
         )?;
-        find(conn, id)?.ok_or(RepoError::NotFound)
+        find_row(conn, id)?.ok_or(RepoError::NotFound)
     })
 }
 
@@ -246,14 +252,15 @@ pub fn update(
 #[tracing::instrument(name = "db.accounts.users.set_active", skip_all)]
 pub fn set_active(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     active: bool,
     ctx: &AuditContext,
 ) -> Result<UserRow, RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         crate::db::lock_key(conn, "admins", "")?;
         crate::db::lock_key(conn, "user", id)?;
-        let current = find(conn, id)?.ok_or(RepoError::NotFound)?;
+        let current = find_row(conn, id)?.ok_or(RepoError::NotFound)?;
         if !active && current.active && current.role == Role::Admin.as_str() && active_admins(conn)? <= 1 {
             return Err(last_admin_conflict());
         }
@@ -284,7 +291,7 @@ pub fn set_active(
                 changed_fields: &["active"],
             },
         )?;
-        find(conn, id)?.ok_or(RepoError::NotFound)
+        find_row(conn, id)?.ok_or(RepoError::NotFound)
     })
 }
 
@@ -293,12 +300,13 @@ pub fn set_active(
 #[tracing::instrument(name = "db.accounts.users.set_password", skip_all)]
 pub fn set_password(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     password_hash: &str,
     change_required: bool,
     action: &str,
     ctx: &AuditContext,
 ) -> Result<(), RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         let updated = diesel::update(users::table.find(id))
             .set((
@@ -330,10 +338,11 @@ pub fn set_password(
 /// Not audited: the password itself did not change.
 pub fn upgrade_hash(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     old_hash: &str,
     new_hash: &str,
 ) -> Result<(), RepoError> {
+    let id = id.as_str();
     diesel::update(users::table.find(id).filter(users::password_hash.eq(old_hash)))
         .set(users::password_hash.eq(new_hash))
         .execute(conn)?;

@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::LocalizedText;
+use domain::{Id, OfficeId, ServiceId};
 
 use crate::audit::{self, AuditContext, Change};
 use crate::schema::{consultation_closures, consultation_slots, extra_sessions, offices, services, topics};
@@ -112,11 +113,12 @@ pub struct HoursExtra {
 #[tracing::instrument(name = "db.directory.content.replace_hours", skip_all)]
 pub fn replace_hours(
     conn: &mut DbConnection,
-    office_id: &str,
+    office_id: &OfficeId,
     expected_version: i64,
     hours: &Hours,
     ctx: &AuditContext,
 ) -> Result<(), RepoError> {
+    let office_id = office_id.as_str();
     write_tx(conn, |conn| {
         let n = diesel::update(
             offices::table
@@ -267,11 +269,12 @@ pub struct ServiceChanges {
 #[tracing::instrument(name = "db.directory.content.update_service", skip_all)]
 pub fn update_service(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ServiceId,
     expected_version: i64,
     changes: &ServiceChanges,
     ctx: &AuditContext,
 ) -> Result<ServiceRow, RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         let current: ServiceRow = services::table
             .find(id)

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::directory::location::{apply_relocation, check_history, plan_relocation};
 use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
+use domain::{Id, OfficeId};
 
 use crate::audit::{self, AuditContext, Change};
 use crate::directory::rows::*;
@@ -115,11 +116,12 @@ impl OfficeChanges {
 #[tracing::instrument(name = "db.directory.offices.update", skip_all)]
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &OfficeId,
     expected_version: i64,
     changes: &OfficeChanges,
     ctx: &AuditContext,
 ) -> Result<OfficeRow, RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         let current: OfficeRow = offices::table
             .find(id)
@@ -257,7 +259,11 @@ pub(crate) fn insert(
 }
 
 /// The location history of an office, oldest first.
-pub fn history(conn: &mut DbConnection, office_id: &str) -> Result<Vec<LocationPeriodRow>, RepoError> {
+pub fn history(conn: &mut DbConnection, office_id: &OfficeId) -> Result<Vec<LocationPeriodRow>, RepoError> {
+    history_of(conn, office_id.as_str())
+}
+
+fn history_of(conn: &mut DbConnection, office_id: &str) -> Result<Vec<LocationPeriodRow>, RepoError> {
     Ok(location_periods::table
         .filter(location_periods::office_id.eq(office_id))
         .order(location_periods::valid_from)
@@ -275,11 +281,12 @@ pub fn history(conn: &mut DbConnection, office_id: &str) -> Result<Vec<LocationP
 #[tracing::instrument(name = "db.directory.offices.relocate", skip_all)]
 pub fn relocate(
     conn: &mut DbConnection,
-    office_id: &str,
+    office_id: &OfficeId,
     moved_on: NaiveDate,
     location: NewLocation,
     ctx: &AuditContext,
 ) -> Result<LocationPeriodRow, RepoError> {
+    let office_id = office_id.as_str();
     write_tx(conn, |conn| {
         let new_period = relocate_in_tx(conn, office_id, moved_on, location, ctx)?;
         audit::record(
@@ -321,7 +328,7 @@ pub(crate) fn relocate_in_tx(
         if touched == 0 {
             return Err(RepoError::NotFound);
         }
-        let rows = history(conn, office_id)?;
+        let rows = history_of(conn, office_id)?;
         let mut periods = rows
             .iter()
             .map(LocationPeriodRow::to_domain)

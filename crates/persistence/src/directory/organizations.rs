@@ -1,5 +1,6 @@
 use diesel::prelude::*;
 use domain::OrganizationKind;
+use domain::{Id, OrganizationId};
 
 use crate::audit::{self, AuditContext, Change};
 use crate::directory::rows::OrganizationRow;
@@ -65,11 +66,12 @@ impl OrganizationChanges {
 #[tracing::instrument(name = "db.directory.organizations.update", skip_all)]
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &OrganizationId,
     expected_version: i64,
     changes: &OrganizationChanges,
     ctx: &AuditContext,
 ) -> Result<OrganizationRow, RepoError> {
+    let id = id.as_str();
     write_tx(conn, |conn| {
         let current: OrganizationRow = organizations::table
             .find(id)

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use domain::OrganizationKind;
 use domain::ProblemCode;
 use domain::staffing::{self, Assignment, Employer, OfficeFacts, Side, StaffingError};
+use domain::{AssignmentId, Id, OfficeId, UserId};
 
 use crate::accounts::users::UserRow;
 use crate::audit::{self, AuditContext, Change};
@@ -60,7 +61,11 @@ pub fn all(conn: &mut DbConnection) -> Result<Vec<AssignmentRow>, RepoError> {
 }
 
 /// One office's assignments with the people's names, oldest first.
-pub fn for_office(conn: &mut DbConnection, office_id: &str) -> Result<Vec<StaffedAssignment>, RepoError> {
+pub fn for_office(
+    conn: &mut DbConnection,
+    office_id: &OfficeId,
+) -> Result<Vec<StaffedAssignment>, RepoError> {
+    let office_id = office_id.as_str();
     let rows: Vec<(AssignmentRow, String, String)> = staff_assignments::table
         .inner_join(users::table)
         .filter(staff_assignments::office_id.eq(office_id))
@@ -188,12 +193,14 @@ fn record(
 #[tracing::instrument(name = "db.staffing.assignments.assign", skip_all)]
 pub fn assign(
     conn: &mut DbConnection,
-    office_id: &str,
-    user_id: &str,
+    office_id: &OfficeId,
+    user_id: &UserId,
     side: Side,
     started_on: NaiveDate,
     ctx: &AuditContext,
 ) -> Result<AssignmentRow, RepoError> {
+    let office_id = office_id.as_str();
+    let user_id = user_id.as_str();
     write_tx(conn, |conn| {
         let office = lock_office(conn, office_id)?;
         crate::db::lock_key(conn, "user", user_id)?;
@@ -233,12 +240,14 @@ pub fn assign(
 #[tracing::instrument(name = "db.staffing.assignments.end", skip_all)]
 pub fn end(
     conn: &mut DbConnection,
-    office_id: &str,
-    assignment_id: &str,
+    office_id: &OfficeId,
+    assignment_id: &AssignmentId,
     ended_on: NaiveDate,
     reason: Option<&str>,
     ctx: &AuditContext,
 ) -> Result<AssignmentRow, RepoError> {
+    let office_id = office_id.as_str();
+    let assignment_id = assignment_id.as_str();
     write_tx(conn, |conn| {
         lock_office(conn, office_id)?;
         let row = office_rows(conn, office_id)?
@@ -279,12 +288,14 @@ fn end_row(
 #[tracing::instrument(name = "db.staffing.assignments.handover", skip_all)]
 pub fn handover(
     conn: &mut DbConnection,
-    office_id: &str,
+    office_id: &OfficeId,
     side: Side,
-    successor_id: &str,
+    successor_id: &UserId,
     on: NaiveDate,
     ctx: &AuditContext,
 ) -> Result<(AssignmentRow, AssignmentRow), RepoError> {
+    let office_id = office_id.as_str();
+    let successor_id = successor_id.as_str();
     write_tx(conn, |conn| {
         let office = lock_office(conn, office_id)?;
         crate::db::lock_key(conn, "user", successor_id)?;
@@ -369,13 +380,15 @@ pub(crate) fn end_all_for_user(
 #[tracing::instrument(name = "db.staffing.assignments.insert_unchecked", skip_all)]
 pub fn insert_unchecked(
     conn: &mut DbConnection,
-    office_id: &str,
-    user_id: &str,
+    office_id: &OfficeId,
+    user_id: &UserId,
     side: &str,
     started_on: NaiveDate,
     ended_on: Option<NaiveDate>,
     ctx: &AuditContext,
 ) -> Result<String, RepoError> {
+    let office_id = office_id.as_str();
+    let user_id = user_id.as_str();
     let side = Side::parse(side).ok_or_else(|| RepoError::Corrupt(format!("unknown side {side}")))?;
     write_tx(conn, |conn| {
         let row = insert(conn, office_id, user_id, side, started_on, ended_on, ctx.at)?;

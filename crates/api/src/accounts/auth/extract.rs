@@ -2,6 +2,8 @@
 //! order, so a missing or bad token is a 401 before the body is even parsed.
 
 use domain::ProblemCode;
+use domain::SessionId;
+use domain::UserId;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -21,7 +23,7 @@ use crate::state::AppState;
 pub struct Authenticated {
     pub actor: Actor,
     /// The sign-in session, for user tokens; `None` for integration tokens.
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     pub password_change_required: bool,
     pub request_id: Option<String>,
     /// When the request was authenticated, from the application clock: the time of
@@ -35,6 +37,11 @@ pub struct Authenticated {
 pub struct SignedIn(pub Authenticated);
 
 impl Authenticated {
+    /// The account behind the token; `None` for integration tokens.
+    pub fn user_id(&self) -> Option<UserId> {
+        (self.actor.kind == ActorKind::User).then(|| UserId::from_stored(self.actor.id.clone()))
+    }
+
     /// The audit context of this caller's changes.
     pub fn audit(&self) -> persistence::audit::AuditContext {
         persistence::audit::AuditContext {
@@ -105,7 +112,7 @@ fn from_session(
             role: session.role,
             offices: session.offices.clone(),
         },
-        session_id: Some(claims.sid.clone()),
+        session_id: Some(SessionId::from_stored(claims.sid.clone())),
         password_change_required: session.password_change_required,
         request_id,
         at,
@@ -199,7 +206,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
         None => {
             let generation = auth.generation();
             let pool = state.pool.clone();
-            let sid = claims.sid.clone();
+            let sid = SessionId::from_stored(claims.sid.clone());
             let session = run_blocking(move || {
                 let mut conn = pool.get()?;
                 persistence::accounts::sessions::state(&mut conn, &sid, now)
