@@ -117,7 +117,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Adds the problem responses to every operation and the components they refer to.
+/// Adds the problem responses to every operation, and the standard ones to the components.
 ///
 /// Each operation gets a response for every status its problem codes are sent with (see
 /// [`problem_codes`](crate::http::problem_codes)), listing those codes in the
