@@ -52,6 +52,129 @@ fn every_operation_is_documented_with_its_problems() {
     );
 }
 
+/// The problem codes a response lists (`x-problem-codes`).
+fn listed_codes(doc: &Value, method: &str, path: &str, status: &str) -> Vec<String> {
+    let response = &doc["paths"][path][method]["responses"][status];
+    assert!(response.is_object(), "{method} {path}: no {status} response");
+    let codes: Vec<String> = response["x-problem-codes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{method} {path} {status}: no x-problem-codes"))
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    let description = response["description"].as_str().unwrap();
+    for code in &codes {
+        assert!(
+            description.contains(&format!("`{code}`")),
+            "{method} {path} {status}: the description names `{code}`"
+        );
+    }
+    codes
+}
+
+/// A new route cannot be forgotten: every operation has an entry (possibly empty) in the
+/// table of problem codes, and the table names no operation that does not exist.
+#[test]
+fn every_operation_has_an_entry_in_the_problem_code_table() {
+    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let mut operations = std::collections::BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            operations.insert(op["operationId"].as_str().expect("operationId").to_owned());
+        }
+    }
+    let table: std::collections::BTreeSet<String> = api::http::problem_codes::OPERATIONS
+        .iter()
+        .map(|e| e.operation.to_owned())
+        .collect();
+    let missing: Vec<_> = operations.difference(&table).collect();
+    assert!(
+        missing.is_empty(),
+        "operations without an entry in crates/api/src/http/problem_codes.rs: {missing:?}"
+    );
+    let unknown: Vec<_> = table.difference(&operations).collect();
+    assert!(
+        unknown.is_empty(),
+        "crates/api/src/http/problem_codes.rs names operations that do not exist: {unknown:?}"
+    );
+}
+
+/// Every problem response lists its codes, each sent with exactly that status.
+#[test]
+fn every_problem_response_lists_its_codes_under_their_status() {
+    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let status_of = |name: &str| {
+        domain::ProblemCode::ALL
+            .iter()
+            .find(|c| c.as_str() == name)
+            .unwrap_or_else(|| panic!("unknown problem code {name}"))
+            .status()
+    };
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for status in op["responses"].as_object().unwrap().keys() {
+                let code: u16 = status.parse().unwrap();
+                if code < 400 {
+                    continue;
+                }
+                let codes = listed_codes(&doc, method, path, status);
+                assert!(!codes.is_empty(), "{method} {path} {status}: no codes");
+                for name in &codes {
+                    assert_eq!(status_of(name), code, "{method} {path}: `{name}` under {status}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn problem_codes_are_listed_where_handlers_answer_with_them() {
+    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let has = |method: &str, path: &str, status: &str, code: &str| {
+        assert!(
+            listed_codes(&doc, method, path, status).iter().any(|c| c == code),
+            "{method} {path}: `{code}` under {status}"
+        );
+    };
+    // A stale If-Match, and a slug another office uses (the unique constraint).
+    has("patch", "/api/v1/offices/{id}", "412", "etag_mismatch");
+    has("patch", "/api/v1/offices/{id}", "428", "if_match_required");
+    has("patch", "/api/v1/offices/{id}", "409", "slug_taken");
+    has("patch", "/api/v1/offices/{id}", "409", "staff_side_conflict");
+    has("post", "/api/v1/auth/login", "429", "too_many_attempts");
+    has("post", "/api/v1/auth/login", "401", "invalid_credentials");
+    // The PUT of consultation hours needs If-Match too.
+    has(
+        "put",
+        "/api/v1/offices/{id}/consultation-hours",
+        "412",
+        "etag_mismatch",
+    );
+    has(
+        "post",
+        "/api/v1/offices/{id}/relocations",
+        "409",
+        "move_to_current_address",
+    );
+    has(
+        "post",
+        "/api/v1/offices/{id}/staff",
+        "422",
+        "side_employer_mismatch",
+    );
+    has("get", "/readyz", "503", "database_unavailable");
+    // Sign-in reads no token and validates nothing beyond the JSON shape.
+    let login = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(login.get("403").is_none() && login.get("422").is_none());
+    // Accounts that must change their password may still read themselves and sign out.
+    for (method, path) in [("get", "/api/v1/me"), ("post", "/api/v1/auth/logout")] {
+        assert!(
+            doc["paths"][path][method]["responses"].get("403").is_none(),
+            "{method} {path}: no 403"
+        );
+    }
+}
+
 #[test]
 fn both_backends_have_the_same_migrations() {
     let sqlite = persistence::db::migration_names(&migrations_dir().join("sqlite")).unwrap();

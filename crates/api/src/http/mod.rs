@@ -11,4 +11,5 @@ pub mod openapi;
 pub mod pagination;
 pub mod path;
 pub mod problem;
+pub mod problem_codes;
 pub mod request_id;

@@ -1,8 +1,13 @@
 //! The OpenAPI document: collected from the routes, completed here with the problem
 //! responses every operation can give, so each operation documents its errors alike.
 
+use std::collections::BTreeMap;
+
+use domain::ProblemCode;
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+
+use crate::http::problem_codes;
 
 /// The API contract version. Pinned: it changes when the contract does, not with the crate.
 pub const API_VERSION: &str = "1.0.0";
@@ -58,14 +63,20 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
-/// Standard problem responses, referenced from operations as `#/components/responses/<name>`.
+/// Standard problem responses, published as `#/components/responses/<name>`. Operations get
+/// them inlined with their problem codes added (a reference cannot carry `x-problem-codes`).
 const PROBLEMS: &[(&str, &str, &str)] = &[
     (
         "400",
         "BadRequest",
-        "Malformed request: bad path id, query parameter, cursor or JSON.",
+        "Malformed request (bad path id, query parameter, cursor or JSON), or one that cannot be handled as sent.",
     ),
     ("404", "NotFound", "No such resource."),
+    (
+        "409",
+        "Conflict",
+        "The change conflicts with the current state; `code` names the rule.",
+    ),
     (
         "405",
         "MethodNotAllowed",
@@ -82,11 +93,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
         "Unauthenticated",
         "Missing, invalid or expired token, or the session ended.",
     ),
-    (
-        "403",
-        "Forbidden",
-        "Authenticated but not allowed (`forbidden`, `password_change_required`).",
-    ),
+    ("403", "Forbidden", "Authenticated but not allowed."),
     (
         "412",
         "PreconditionFailed",
@@ -101,7 +108,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     (
         "422",
         "ValidationFailed",
-        "Well-formed but invalid; `errors` lists each field.",
+        "Well-formed but invalid: `validation_failed` lists each field in `errors`; other codes name the rule broken.",
     ),
     (
         "500",
@@ -110,64 +117,46 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Adds the problem responses to every operation and the components they refer to.
+/// Adds the problem responses to every operation, and the standard ones to the components.
+///
+/// Each operation gets a response for every status its problem codes are sent with (see
+/// [`problem_codes`](crate::http::problem_codes)), listing those codes in the
+/// description and as `x-problem-codes`.
 pub fn complete(mut doc: OpenApi) -> OpenApi {
     doc.info.version = API_VERSION.to_owned();
     let components = doc.components.get_or_insert_with(Default::default);
     for (_, name, description) in PROBLEMS {
-        components.responses.insert(
-            (*name).to_owned(),
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description(*description)
-                    .content(
-                        crate::http::problem::PROBLEM_JSON,
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("Problem")))
-                            .build(),
-                    )
-                    .build(),
-            ),
-        );
+        components
+            .responses
+            .insert((*name).to_owned(), RefOr::T(problem_response(description)));
     }
+    let shared = components.responses.clone();
     let not_modified: Response = ResponseBuilder::new()
         .description("Not Modified: the `If-None-Match` ETag is current.")
         .build();
     for item in doc.paths.paths.values_mut() {
         for (method, op) in operations(item) {
-            let has_path_params = op.parameters.iter().flatten().any(|p| {
-                matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path))
-            });
-            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            let mut wanted = vec!["500"];
-            if has_params {
-                wanted.push("400");
+            let mut by_status: BTreeMap<u16, Vec<ProblemCode>> = BTreeMap::new();
+            for code in problem_codes::codes(&method, op) {
+                by_status.entry(code.status()).or_default().push(code);
             }
-            if has_path_params {
-                wanted.push("404");
-            }
-            if op.request_body.is_some() {
-                wanted.extend(["400", "413", "415", "422"]);
-            }
-            // `security: [{}, {bearer: []}]` marks an optional token (public reads).
-            let optional = op.security.iter().flatten().any(|r| *r == Default::default());
-            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                wanted.push("401");
-                if !optional {
-                    wanted.push("403");
-                }
-            }
-            // PATCH is the only method that updates a versioned resource; PUT
-            // /me/password is a command guarded by the current password instead.
-            if method == HttpMethod::Patch {
-                wanted.extend(["412", "428"]);
-            }
-            for status in wanted {
-                let name = PROBLEMS.iter().find(|p| p.0 == status).expect("known status").1;
-                op.responses
+            for (status, codes) in by_status {
+                let slot = op
                     .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(standard_response(status)));
+                // A reference cannot carry extensions: inline what it refers to.
+                if let RefOr::Ref(r) = slot {
+                    let name = r.ref_location.rsplit('/').next().unwrap_or_default();
+                    *slot = match shared.get(name) {
+                        Some(RefOr::T(shared)) => RefOr::T(shared.clone()),
+                        _ => RefOr::T(standard_response(status)),
+                    };
+                }
+                if let RefOr::T(response) = slot {
+                    list_codes(response, &codes);
+                }
             }
             if method == HttpMethod::Get && op.responses.responses.contains_key("200") {
                 op.responses
@@ -179,6 +168,57 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
     }
     doc
 }
+
+/// A problem response with the given description.
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::http::problem::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// The standard problem response of a status (see [`PROBLEMS`]).
+fn standard_response(status: u16) -> Response {
+    let text = status.to_string();
+    match PROBLEMS.iter().find(|p| p.0 == text) {
+        Some((_, _, description)) => problem_response(description),
+        None => {
+            let reason = actix_web::http::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Error");
+            problem_response(&format!("{reason}."))
+        }
+    }
+}
+
+/// Names the problem codes of a response, in its description and as `x-problem-codes`.
+fn list_codes(response: &mut Response, codes: &[ProblemCode]) {
+    let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    let sentence = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let description = response.description.trim_end();
+    response.description = if description.is_empty() {
+        format!("Problem codes: {sentence}.")
+    } else {
+        format!("{description} Problem codes: {sentence}.")
+    };
+    response
+        .extensions
+        .get_or_insert_with(Default::default)
+        .insert(PROBLEM_CODES_EXTENSION.to_owned(), serde_json::json!(names));
+}
+
+/// The response extension listing the problem codes sent with that status.
+pub const PROBLEM_CODES_EXTENSION: &str = "x-problem-codes";
 
 fn operations(item: &mut utoipa::openapi::PathItem) -> Vec<(HttpMethod, &mut Operation)> {
     [

@@ -1,0 +1,234 @@
+//! Which problem `code`s each operation can answer with, for the OpenAPI document.
+//!
+//! Codes that follow from an operation's shape (a path parameter, a query, a JSON body,
+//! a token, `If-Match` on PATCH) are derived in [`generic`]. [`OPERATIONS`] adds, per
+//! operation id (the handler's function name), what its handler, the persistence
+//! functions it calls and the domain rules they apply can answer with beyond those, and
+//! names the generic codes that cannot occur there. A test checks that every operation of
+//! the document has an entry, so a new route cannot be forgotten.
+//!
+//! Left out everywhere: codes produced outside the handlers (`bad_request`,
+//! `client_error`, `method_not_allowed`, `request_timeout`, `headers_too_large`), and
+//! refusals that only a broken invariant could trigger (e.g. a foreign key to an
+//! organization the handler has just found in the directory: organizations are never
+//! deleted).
+
+use domain::ProblemCode::{self, *};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
+
+/// The problem codes of one operation beyond the generic ones.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationCodes {
+    /// The operation id: the handler's function name.
+    pub operation: &'static str,
+    /// Codes this operation can answer with beyond the generic ones.
+    pub codes: &'static [ProblemCode],
+    /// Generic codes that cannot occur here (no authorization check, no password gate...).
+    pub not: &'static [ProblemCode],
+}
+
+const fn op(operation: &'static str, codes: &'static [ProblemCode]) -> OperationCodes {
+    OperationCodes {
+        operation,
+        codes,
+        not: &[],
+    }
+}
+
+impl OperationCodes {
+    const fn except(self, not: &'static [ProblemCode]) -> OperationCodes {
+        OperationCodes { not, ..self }
+    }
+}
+
+/// Staffing rules checked when someone starts on a side (`staffing::check_assign`, and
+/// `assign`/`handover` in persistence); `side_already_staffed` is also what the overlap
+/// trigger and the one-open-per-side index answer with.
+const ASSIGN_RULES: &[ProblemCode] = &[
+    UserInactive,
+    SideEmployerMismatch,
+    BeforeOfficeOpened,
+    AfterOfficeClosed,
+    AssignmentOverlaps,
+    SideAlreadyStaffed,
+];
+
+/// Every operation of the API and the codes it can answer with beyond the generic ones.
+pub const OPERATIONS: &[OperationCodes] = &[
+    // Operations.
+    op("healthz", &[]),
+    op("readyz", &[DatabaseUnavailable]),
+    // Authentication. Login and refresh read `web::Json` without further validation.
+    op("jwks", &[]),
+    op("login", &[InvalidCredentials, TooManyAttempts]).except(&[ValidationFailed]),
+    op("refresh_tokens", &[InvalidRefreshToken, RefreshTokenReused]).except(&[ValidationFailed]),
+    // `SignedIn`: admits accounts that must still change their password; no policy check.
+    op("logout", &[NotASession]).except(&[Forbidden, PasswordChangeRequired]),
+    // `SignedIn`; `ReadOwnAccount` is allowed to every caller.
+    op("get_me", &[]).except(&[Forbidden, PasswordChangeRequired]),
+    // `SignedIn`; integration tokens are refused (`forbidden`). Guessing the current
+    // password is throttled like sign-in; a wrong one is `validation_failed`.
+    op("change_password", &[TooManyAttempts]).except(&[PasswordChangeRequired]),
+    // Accounts (admins).
+    op("list_users", &[]),
+    // A malformed `employer_organization_id` in the body is `invalid_parameter`.
+    op("create_user", &[InvalidParameter, EmailTaken]),
+    op("get_user", &[]),
+    // `staff_side_conflict`: a new employer that open assignments no longer fit.
+    op("update_user", &[LastActiveAdmin, StaffSideConflict]),
+    op("deactivate_user", &[LastActiveAdmin]),
+    op("reactivate_user", &[]),
+    op("reset_password", &[]),
+    op("list_api_tokens", &[]),
+    op("create_api_token", &[]),
+    op("revoke_api_token", &[]),
+    op("list_audit_events", &[]),
+    // Directory reads (served from the snapshot).
+    op("list_districts", &[]),
+    op("list_organizations", &[]),
+    op("get_organization", &[]),
+    op("list_offices", &[]),
+    op("get_office", &[]),
+    op("list_office_locations", &[]),
+    op("list_languages", &[]),
+    op("list_topics", &[]),
+    op("list_services", &[]),
+    op("get_service", &[]),
+    op("office_services", &[]),
+    op("get_hours", &[]),
+    op("sessions", &[]),
+    // Declares an optional token but never reads the Authorization header.
+    op("consultation_hours_ics", &[]).except(&[Unauthenticated]),
+    // Directory writes.
+    op("create_organization", &[OrganizationNameTaken]),
+    // A new kind must keep fitting open assignments (`staff_side_conflict`) and offices
+    // naming the organization as provider (`organization_in_use`).
+    op(
+        "update_organization",
+        &[OrganizationNameTaken, OrganizationInUse, StaffSideConflict],
+    ),
+    op("create_office", &[SlugTaken]),
+    // `staff_side_conflict`: a new provider that open provider-side assignments do not fit.
+    op("update_office", &[SlugTaken, StaffSideConflict]),
+    // `RelocationError`; `location_periods_overlap` is the constraints' backstop.
+    op(
+        "relocate_office",
+        &[
+            NoOpenLocationPeriod,
+            MovePredatesCurrentPeriod,
+            MoveToCurrentAddress,
+            LocationPeriodsOverlap,
+        ],
+    ),
+    // `office_id` in the body: malformed is `invalid_parameter`, unknown is `not_found`.
+    op("create_service", &[InvalidParameter, NotFound]),
+    op("update_service", &[]),
+    // A PUT that needs `If-Match` (PATCH gets these generically).
+    op("put_hours", &[IfMatchRequired, EtagMismatch]),
+    // Staffing.
+    op("get_staff", &[]),
+    op("assign_staff", ASSIGN_RULES),
+    op("end_assignment", &[EndNotAfterStart, AssignmentAlreadyEnded]),
+    op(
+        "handover",
+        &[
+            NoCurrentHolder,
+            HandoverNotAfterStart,
+            UserInactive,
+            SideEmployerMismatch,
+            BeforeOfficeOpened,
+            AfterOfficeClosed,
+            AssignmentOverlaps,
+            SideAlreadyStaffed,
+        ],
+    ),
+    op("staffing_report", &[]),
+    // HSDS export.
+    op("hsds_root", &[]),
+    op("hsds_services", &[]),
+    op("hsds_service", &[]),
+    op("hsds_organizations", &[]),
+    op("hsds_service_at_locations", &[]),
+];
+
+/// The table entry of an operation id.
+pub fn entry(operation_id: &str) -> Option<&'static OperationCodes> {
+    OPERATIONS.iter().find(|e| e.operation == operation_id)
+}
+
+/// The codes every operation of this shape can answer with.
+pub fn generic(method: &HttpMethod, op: &Operation) -> Vec<ProblemCode> {
+    let params_in = |place: fn(&ParameterIn) -> bool| {
+        op.parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if place(&p.parameter_in)))
+    };
+    let mut codes = vec![InternalError];
+    if params_in(|p| matches!(p, ParameterIn::Path)) {
+        codes.extend([InvalidParameter, NotFound]);
+    }
+    if params_in(|p| matches!(p, ParameterIn::Query)) {
+        codes.extend([InvalidQuery, InvalidParameter]);
+    }
+    if op.request_body.is_some() {
+        codes.extend([
+            MalformedJson,
+            InvalidBody,
+            UnreadableBody,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            ValidationFailed,
+        ]);
+    }
+    let requirements = op.security.as_deref().unwrap_or_default();
+    if !requirements.is_empty() {
+        codes.push(Unauthenticated);
+        // `security: [{}, {bearer: []}]` marks an optional token (public reads).
+        let optional = requirements.iter().any(|r| *r == Default::default());
+        if !optional {
+            codes.extend([Forbidden, PasswordChangeRequired]);
+        }
+    }
+    // PATCH updates a versioned resource; PUTs that need `If-Match` say so in the table.
+    if *method == HttpMethod::Patch {
+        codes.extend([IfMatchRequired, EtagMismatch]);
+    }
+    codes
+}
+
+/// Every code `op` can answer with (generic and from [`OPERATIONS`]), each once, in the
+/// order of [`ProblemCode::ALL`].
+pub fn codes(method: &HttpMethod, op: &Operation) -> Vec<ProblemCode> {
+    let mut wanted = generic(method, op);
+    if let Some(entry) = op.operation_id.as_deref().and_then(entry) {
+        wanted.extend_from_slice(entry.codes);
+        wanted.retain(|c| !entry.not.contains(c));
+    }
+    ProblemCode::ALL
+        .iter()
+        .copied()
+        .filter(|c| wanted.contains(c))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_are_listed_once_and_exceptions_are_generic_codes() {
+        let mut seen = std::collections::HashSet::new();
+        for entry in OPERATIONS {
+            assert!(seen.insert(entry.operation), "{} twice", entry.operation);
+            for code in entry.not {
+                assert!(
+                    !entry.codes.contains(code),
+                    "{}: {code} both added and excepted",
+                    entry.operation
+                );
+            }
+        }
+    }
+}
