@@ -19,7 +19,7 @@ use crate::http::pagination::{self, ListQuery, Page};
 use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
-use domain::{OfficeId, ServiceId};
+use domain::{Id, OfficeId, ServiceId};
 
 /// All services: the shared base offer of every office and the local services of each.
 #[utoipa::path(
@@ -158,10 +158,7 @@ impl NewServiceRequest {
     pub fn validate(self, directory: &Snapshot) -> Result<NewService, ValidationErrors> {
         let mut e = ValidationErrors::default();
         let office_id = match &self.office_id {
-            Some(raw) => match uuid::Uuid::parse_str(raw)
-                .ok()
-                .and_then(|id| directory.office(&id.hyphenated().to_string()))
-            {
+            Some(raw) => match OfficeId::parse(raw).and_then(|id| directory.office(id)) {
                 Some(office) => Some(office.id().to_owned()),
                 None => {
                     e.add("/office_id", "no office with this id");

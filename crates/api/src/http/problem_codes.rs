@@ -72,8 +72,8 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("change_password", &[TooManyAttempts]).except(&[PasswordChangeRequired]),
     // Accounts (admins).
     op("list_users", &[]),
-    // A malformed `employer_organization_id` in the body is `invalid_parameter`.
-    op("create_user", &[InvalidParameter, EmailTaken]),
+    // A malformed or unknown `employer_organization_id` is `validation_failed` at its pointer.
+    op("create_user", &[EmailTaken]),
     op("get_user", &[]),
     // `staff_side_conflict`: a new employer that open assignments no longer fit.
     op("update_user", &[LastActiveAdmin, StaffSideConflict]),
@@ -121,8 +121,8 @@ pub const OPERATIONS: &[OperationCodes] = &[
             LocationPeriodsOverlap,
         ],
     ),
-    // `office_id` in the body: malformed is `invalid_parameter`, unknown is `not_found`.
-    op("create_service", &[InvalidParameter, NotFound]),
+    // A malformed or unknown `office_id` in the body is `validation_failed` at its pointer.
+    op("create_service", &[]),
     op("update_service", &[]),
     // A PUT that needs `If-Match` (PATCH gets these generically).
     op("put_hours", &[IfMatchRequired, EtagMismatch]),
