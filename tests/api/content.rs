@@ -183,6 +183,16 @@ async fn hours_are_validated_and_need_if_match(backend: Backend) {
     )
     .await
     .problem(422, "validation_failed");
+    // A space-padded hour is not HH:MM (it used to pass and then break the database's
+    // text comparison of opening and closing times: a 500).
+    for (opens, closes) in [(" 9:00", "12:00"), ("08:00", " 9:00")] {
+        put(
+            Some(etag.clone()),
+            json!({"slots": [slot("monday", opens, closes, json!(["de"]))]}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    }
     put(
         Some(etag.clone()),
         json!({"slots": [slot("someday", "09:00", "12:00", json!(["de"]))]}),

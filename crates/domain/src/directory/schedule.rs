@@ -17,8 +17,13 @@ pub const BERLIN: chrono_tz::Tz = Berlin;
 pub struct WallTime(NaiveTime);
 
 impl WallTime {
+    /// Exactly `HH:MM` with two digits each: the stored text must compare like the
+    /// time it stands for (a space-padded `" 9:00"` would not).
     pub fn parse(s: &str) -> Option<WallTime> {
-        let valid_shape = s.len() == 5 && s.as_bytes()[2] == b':';
+        let b = s.as_bytes();
+        let valid_shape = b.len() == 5
+            && b[2] == b':'
+            && [b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit);
         if !valid_shape {
             return None;
         }
@@ -240,6 +245,15 @@ pub fn osm_opening_hours(slots: &[Slot]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wall_times_are_exactly_two_digits_colon_two_digits() {
+        assert!(WallTime::parse("09:00").is_some());
+        assert!(WallTime::parse("23:59").is_some());
+        for bad in [" 9:00", "9:00 ", "+9:00", "09:0 ", "24:00", "09-00", "0900", "09:60", ""] {
+            assert!(WallTime::parse(bad).is_none(), "{bad:?}");
+        }
+    }
 
     fn t(s: &str) -> WallTime {
         WallTime::parse(s).unwrap()
