@@ -673,7 +673,8 @@ async fn login_throttling(backend: Backend) {
         .await
         .problem(429, "too_many_attempts");
     // After the block, the right password works and clears the count.
-    app.clock.advance(chrono::TimeDelta::seconds(wait as i64 - 1));
+    app.clock
+        .advance(chrono::TimeDelta::seconds(i64::try_from(wait).unwrap() - 1));
     app.login(&email, PASSWORD)
         .await
         .problem(429, "too_many_attempts");

@@ -143,7 +143,10 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         for (method, op) in item.as_object().unwrap() {
             // `{}` among the requirements makes the token optional: a public read.
             let required = op["security"].as_array().is_some_and(|s| {
-                !s.is_empty() && !s.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+                !s.is_empty()
+                    && !s
+                        .iter()
+                        .any(|r| r.as_object().is_some_and(serde_json::Map::is_empty))
             });
             if required {
                 protected.insert((method.to_uppercase(), path.clone()));

@@ -493,7 +493,7 @@ async fn icalendar_feed_parses_and_round_trips(backend: Backend) {
         .iter()
         .map(|e| e.property_value("RRULE").unwrap())
         .collect();
-    rules.sort();
+    rules.sort_unstable();
     assert_eq!(
         rules,
         [

@@ -1,4 +1,8 @@
 //! Black-box tests of the running server; each `both_backends!` test runs on SQLite and PostgreSQL.
+// Test support: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+// Long use-case tests declare helpers where they are first needed.
+#![allow(clippy::items_after_statements, clippy::similar_names)]
 
 mod auth;
 mod authz_matrix;

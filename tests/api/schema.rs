@@ -44,7 +44,7 @@ async fn schema_matches_migrations(backend: Backend) {
 
 /// The comparison can fail: a schema text with known defects yields exactly those reports.
 async fn schema_mismatches_are_reported(backend: Backend) {
-    const WRONG: &str = r#"
+    const WRONG: &str = r"
         diesel::table! {
             // Column order swapped (name and position).
             districts (code) {
@@ -71,7 +71,7 @@ async fn schema_mismatches_are_reported(backend: Backend) {
                 id -> Text,
             }
         }
-    "#;
+    ";
     let schema = parse_schema(WRONG).expect("the wrong schema parses");
     let db = TestDb::new(backend);
     let live = live_schema(&db);
@@ -165,7 +165,7 @@ const SQLITE_COLUMNS: &str = r#"
     ORDER BY m.name, p.cid
 "#;
 
-const POSTGRES_COLUMNS: &str = r#"
+const POSTGRES_COLUMNS: &str = r"
     SELECT c.table_name::text AS table_name, c.column_name::text AS column_name,
            c.data_type::text AS sql_type, c.is_nullable = 'NO' AS not_null, 0 AS pk
     FROM information_schema.columns c
@@ -175,7 +175,7 @@ const POSTGRES_COLUMNS: &str = r#"
       AND t.table_type = 'BASE TABLE'
       AND c.table_name <> '__diesel_schema_migrations'
     ORDER BY c.table_name, c.ordinal_position
-"#;
+";
 
 fn live_schema(db: &TestDb) -> LiveSchema {
     let pool = db.pool();
@@ -225,15 +225,13 @@ fn accepted_sql_types(backend: Backend, diesel_type: &str) -> Option<&'static [&
         (Backend::Sqlite, "Text") => &["text", "varchar"],
         (Backend::Sqlite, "BigInt") => &["bigint", "integer"],
         (Backend::Sqlite, "Integer") => &["integer", "int"],
-        (Backend::Sqlite, "Bool") => &["boolean"],
+        (Backend::Sqlite | Backend::Postgres, "Bool") => &["boolean"],
         (Backend::Sqlite, "Timestamp") => &["timestamp", "datetime"],
-        (Backend::Sqlite, "Date") => &["date"],
+        (Backend::Sqlite | Backend::Postgres, "Date") => &["date"],
         (Backend::Postgres, "Text") => &["text", "character varying"],
         (Backend::Postgres, "BigInt") => &["bigint"],
         (Backend::Postgres, "Integer") => &["integer"],
-        (Backend::Postgres, "Bool") => &["boolean"],
         (Backend::Postgres, "Timestamp") => &["timestamp without time zone"],
-        (Backend::Postgres, "Date") => &["date"],
         _ => return None,
     })
 }
@@ -324,7 +322,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             rest = &rest[end + 2..];
         } else if c == '"' {
             let end = rest[1..].find('"').ok_or("unterminated string")?;
-            tokens.push(Token::Str(rest[1..1 + end].to_owned()));
+            tokens.push(Token::Str(rest[1..=end].to_owned()));
             rest = &rest[end + 2..];
         } else if c.is_alphanumeric() || c == '_' {
             let rest_raw = rest.strip_prefix("r#").unwrap_or(rest);
@@ -413,7 +411,7 @@ impl Parser {
         let mut depth = 0usize;
         loop {
             match self.peek() {
-                Some(Token::Punct(",") | Token::Punct("}")) if depth == 0 => break,
+                Some(Token::Punct("," | "}")) if depth == 0 => break,
                 Some(Token::Ident(_)) => {
                     let name = self.ident()?;
                     if self.is("::") {

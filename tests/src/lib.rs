@@ -1,5 +1,7 @@
 //! Test harness: a fresh database per test (SQLite file or PostgreSQL database cloned
 //! from a migrated template), the real server on port 0, and a typed client.
+// Test support: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -44,12 +46,11 @@ pub fn postgres_available() -> bool {
         }
         _ => {
             // A skip in CI would let the PostgreSQL half of the suite silently never run.
-            if std::env::var("CI").is_ok_and(|ci| !ci.is_empty()) {
-                panic!(
-                    "CI is set but TEST_DATABASE_URL is missing or empty: the PostgreSQL variants \
-                     must run in CI (set TEST_DATABASE_URL=postgres://...)"
-                );
-            }
+            assert!(
+                !std::env::var("CI").is_ok_and(|ci| !ci.is_empty()),
+                "CI is set but TEST_DATABASE_URL is missing or empty: the PostgreSQL variants \
+                 must run in CI (set TEST_DATABASE_URL=postgres://...)"
+            );
             eprintln!("SKIPPED: PostgreSQL variant (set TEST_DATABASE_URL=postgres://... to run it)");
             false
         }
@@ -107,6 +108,7 @@ impl TestDb {
 
     /// The same database under a second handle that does not remove it on drop
     /// (for a second server instance).
+    #[must_use]
     pub fn share(&self) -> TestDb {
         TestDb {
             url: self.url.clone(),
@@ -138,7 +140,7 @@ fn replace_db_name(url: &str, name: &str) -> String {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
     };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
         None => base,
@@ -161,7 +163,9 @@ fn ensure_template(admin_url: &str) -> String {
             let text =
                 std::fs::read(migrations_dir().join("postgres").join(&name).join(file)).unwrap_or_default();
             for b in name.bytes().chain(text) {
-                fingerprint = fingerprint.wrapping_mul(1_099_511_628_211).wrapping_add(b as u64);
+                fingerprint = fingerprint
+                    .wrapping_mul(1_099_511_628_211)
+                    .wrapping_add(u64::from(b));
             }
         }
     }
@@ -271,7 +275,9 @@ impl TestApp {
         Self::spawn_on(db, options).await
     }
 
-    /// Starts a server on an existing database (e.g. a second instance).
+    /// Starts a server on an existing database (e.g. a second instance). Async although
+    /// nothing is awaited: it must run inside the actix runtime it spawns the server on.
+    #[allow(clippy::unused_async)]
     pub async fn spawn_on(db: TestDb, options: AppOptions) -> TestApp {
         let settings = settings(&db.url, options);
         let clock = settings.clock.clone();

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 fn main() {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let hash = lw_api::accounts::auth::passwords::hash("Fahrrad-Lampe-Kaffee-Dortmund-7");
     let per_thread = 40;
     let started = Instant::now();
@@ -16,6 +16,7 @@ fn main() {
             });
         }
     });
-    let rate = (threads * per_thread) as f64 / started.elapsed().as_secs_f64();
+    let verifications = f64::from(u32::try_from(threads * per_thread).unwrap_or(u32::MAX));
+    let rate = verifications / started.elapsed().as_secs_f64();
     println!("argon2id verifications: {rate:.1}/s on {threads} threads");
 }

@@ -240,7 +240,7 @@ mod tests {
     const PROVIDER: &str = "provider";
 
     fn d(n: i64) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(n as u64)
+        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(u64::try_from(n).unwrap())
     }
 
     fn office() -> OfficeFacts<'static> {

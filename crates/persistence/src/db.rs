@@ -106,9 +106,9 @@ where
         // is a savepoint; the outer transaction already holds the write lock.
         DbConnection::Sqlite(c) => {
             if in_transaction(c) {
-                AnsiTransactionManager::begin_transaction(c)?
+                AnsiTransactionManager::begin_transaction(c)?;
             } else {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
             }
         }
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
@@ -137,7 +137,7 @@ fn in_transaction(conn: &mut diesel::SqliteConnection) -> bool {
 /// Lists migration names of a folder; used by the test that keeps both backends in step.
 pub fn migration_names(folder: &std::path::Path) -> std::io::Result<Vec<String>> {
     let mut names: Vec<String> = std::fs::read_dir(folder)?
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();

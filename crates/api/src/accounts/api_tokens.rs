@@ -49,7 +49,13 @@ pub async fn list_api_tokens(
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
     let (after, limit) = query.parse()?;
     let rows = state
-        .db(move |conn| persistence::accounts::api_tokens::list(conn, after.as_deref(), limit as i64 + 1))
+        .db(move |conn| {
+            persistence::accounts::api_tokens::list(
+                conn,
+                after.as_deref(),
+                i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1,
+            )
+        })
         .await?;
     let views: Vec<ApiTokenView> = rows.iter().map(ApiTokenView::from_row).collect();
     let page = crate::http::pagination::paginate(&views, |t| &t.id, None, limit);

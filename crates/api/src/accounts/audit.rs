@@ -62,7 +62,14 @@ pub async fn list_audit_events(
         to: q.to.map(|t| t.naive_utc()),
     };
     let rows = state
-        .db(move |conn| persistence::audit::list(conn, &filter, before.as_deref(), limit as i64 + 1))
+        .db(move |conn| {
+            persistence::audit::list(
+                conn,
+                &filter,
+                before.as_deref(),
+                i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1,
+            )
+        })
         .await?;
     let mut items: Vec<AuditEventView> = rows.iter().map(AuditEventView::from_row).collect();
     let next_cursor = if items.len() > limit {

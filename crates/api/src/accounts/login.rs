@@ -70,7 +70,7 @@ pub(crate) fn token_pair(
         iss: auth.config.issuer.clone(),
         aud: auth.config.audience.clone(),
         sub: user_id.to_owned(),
-        exp: now + ttl as i64,
+        exp: now.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX)),
         nbf: now,
         iat: now,
         jti: uuid::Uuid::now_v7().to_string(),
@@ -167,8 +167,7 @@ pub async fn login(
     let stored = user
         .as_ref()
         .filter(|u| u.active)
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.clone());
+        .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
     let outcome = run_blocking(move || {
         let outcome = if password.len() > 1024 {
             Verification::Mismatch

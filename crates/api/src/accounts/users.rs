@@ -82,7 +82,13 @@ pub async fn list_users(
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let (after, limit) = query.parse()?;
     let rows = state
-        .db(move |conn| persistence::accounts::users::list(conn, after.as_deref(), limit as i64 + 1))
+        .db(move |conn| {
+            persistence::accounts::users::list(
+                conn,
+                after.as_deref(),
+                i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1,
+            )
+        })
         .await?;
     let views = rows
         .iter()

@@ -60,12 +60,12 @@ impl Day {
             Day::Saturday,
             Day::Sunday,
         ]
-        .get((n - 1) as usize)
+        .get(usize::try_from(n - 1).ok()?)
         .copied()
     }
 
     pub fn number(self) -> i32 {
-        self.weekday().number_from_monday() as i32
+        i32::from(u8::try_from(self.weekday().number_from_monday()).unwrap_or(1))
     }
 }
 

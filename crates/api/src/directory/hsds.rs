@@ -184,7 +184,7 @@ fn service(snapshot: &Snapshot, s: &crate::directory::services::ServiceView) -> 
     let language_values: Vec<Value> = languages
         .iter()
         .map(|code| {
-            let name = domain::directory::languages::LANGUAGES.iter().find(|l| l.code == code).map(|l| l.name_de).unwrap_or(code);
+            let name = domain::directory::languages::LANGUAGES.iter().find(|l| l.code == code).map_or(code.as_str(), |l| l.name_de);
             json!({
                 "id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{}/language/{code}", s.id).as_bytes()),
                 "service_id": s.id,

@@ -66,8 +66,8 @@ pub async fn consultation_hours_ics(
         .as_ref()
         .and_then(|l| l.address.street.clone());
     for (i, slot) in schedule.slots.iter().enumerate() {
-        let offset = (7 + slot.weekday.num_days_from_monday() as i64
-            - first_day.weekday().num_days_from_monday() as i64)
+        let offset = (7 + i64::from(slot.weekday.num_days_from_monday())
+            - i64::from(first_day.weekday().num_days_from_monday()))
             % 7;
         let first = first_day + Duration::days(offset);
         let mut event = Event::new();

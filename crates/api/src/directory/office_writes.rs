@@ -35,7 +35,7 @@ pub(crate) fn check_organization(
     match snapshot.organization(&id).map(|o| &o.view) {
         None => e.add(pointer, "no organization with this id"),
         Some(org) if kind.is_some_and(|k| org.kind != k) => {
-            e.add(pointer, "must be a welfare provider (kind `welfare_provider`)")
+            e.add(pointer, "must be a welfare provider (kind `welfare_provider`)");
         }
         Some(_) => return Some(id),
     }

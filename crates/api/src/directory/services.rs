@@ -226,7 +226,7 @@ pub async fn create_service(
     let any_office = caller.actor.offices.iter().next().cloned();
     match &any_office {
         Some(office) if caller.actor.role == domain::Role::Staff => {
-            caller.authorize(Action::ManageLocalServices, Resource::Office(office))?
+            caller.authorize(Action::ManageLocalServices, Resource::Office(office))?;
         }
         _ => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
     }

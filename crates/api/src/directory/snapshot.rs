@@ -108,12 +108,12 @@ impl OfficeEntry {
             &record.extra_sessions.iter().collect::<Vec<_>>(),
         )?;
         let mut view = OfficeView::from_row(row, &districts, provider, current)?;
-        view.opening_hours = hours.opening_hours.clone();
-        view.languages = hours.languages.clone();
+        view.opening_hours.clone_from(&hours.opening_hours);
+        view.languages.clone_from(&hours.languages);
         let assigned = record
             .assignments
             .iter()
-            .map(|a| a.to_domain())
+            .map(persistence::staffing::assignments::AssignmentRow::to_domain)
             .collect::<Result<Vec<_>, _>>()?;
         let staffing = OfficeStaffing {
             status: staffing::status(&assigned, today),

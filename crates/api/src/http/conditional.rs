@@ -1,5 +1,7 @@
 //! Strong ETags over the exact response bytes, `If-None-Match` and `Cache-Control`.
 
+use std::fmt::Write as _;
+
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
@@ -25,7 +27,7 @@ impl JsonBody {
         let mut tag = String::with_capacity(34);
         tag.push('"');
         for b in &digest[..16] {
-            tag.push_str(&format!("{b:02x}"));
+            let _ = write!(tag, "{b:02x}");
         }
         tag.push('"');
         JsonBody {

@@ -123,7 +123,7 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
 /// [`problem_codes`](crate::http::problem_codes)), listing those codes in the
 /// description and as `x-problem-codes`.
 pub fn complete(mut doc: OpenApi) -> OpenApi {
-    doc.info.version = API_VERSION.to_owned();
+    API_VERSION.clone_into(&mut doc.info.version);
     let components = doc.components.get_or_insert_with(Default::default);
     for (_, name, description) in PROBLEMS {
         components
@@ -282,7 +282,7 @@ impl RouteTable {
         if methods.is_empty() {
             return None;
         }
-        methods.sort();
+        methods.sort_unstable();
         methods.dedup();
         Some(methods.join(", "))
     }

@@ -16,6 +16,7 @@
 use domain::ProblemCode::{self, *};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
+use utoipa::openapi::security::SecurityRequirement;
 
 /// The problem codes of one operation beyond the generic ones.
 #[derive(Debug, Clone, Copy)]
@@ -186,7 +187,7 @@ pub fn generic(method: &HttpMethod, op: &Operation) -> Vec<ProblemCode> {
     if !requirements.is_empty() {
         codes.push(Unauthenticated);
         // `security: [{}, {bearer: []}]` marks an optional token (public reads).
-        let optional = requirements.iter().any(|r| *r == Default::default());
+        let optional = requirements.iter().any(|r| *r == SecurityRequirement::default());
         if !optional {
             codes.extend([Forbidden, PasswordChangeRequired]);
         }

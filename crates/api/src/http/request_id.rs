@@ -43,7 +43,7 @@ pub async fn request_context(
         HeaderValue::from_str(&id).expect("validated or generated id"),
     );
     let status = res.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     span.in_scope(|| tracing::info!(status, micros, "request"));
     Ok(res)
 }

@@ -61,7 +61,7 @@ mod tests {
             assert!(is_known(code), "{code}");
         }
         let mut codes: Vec<_> = LANGUAGES.iter().map(|l| l.code).collect();
-        codes.sort();
+        codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), LANGUAGES.len());
         assert!(!is_known("xx"));

@@ -180,7 +180,7 @@ mod tests {
     }
 
     fn day(n: i64) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2018, 1, 1).unwrap() + chrono::Days::new(n as u64)
+        NaiveDate::from_ymd_opt(2018, 1, 1).unwrap() + chrono::Days::new(u64::try_from(n).unwrap())
     }
 
     fn start(street: &str, from: NaiveDate) -> Vec<LocationPeriod> {

@@ -21,9 +21,8 @@ impl WallTime {
     /// time it stands for (a space-padded `" 9:00"` would not).
     pub fn parse(s: &str) -> Option<WallTime> {
         let b = s.as_bytes();
-        let valid_shape = b.len() == 5
-            && b[2] == b':'
-            && [b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit);
+        let valid_shape =
+            b.len() == 5 && b[2] == b':' && [b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit);
         if !valid_shape {
             return None;
         }
@@ -212,6 +211,7 @@ fn osm_day(d: Weekday) -> &'static str {
 /// The weekly slots as an OpenStreetMap `opening_hours` value, days with the same hours
 /// grouped: `Mo,Fr 09:00-12:00; Tu 13:00-16:00; Th 14:00-17:00`. Empty without slots.
 pub fn osm_opening_hours(slots: &[Slot]) -> String {
+    type Ranges = Vec<(WallTime, WallTime)>;
     let mut by_day: BTreeMap<u32, Vec<(WallTime, WallTime)>> = BTreeMap::new();
     for s in slots {
         by_day
@@ -219,7 +219,6 @@ pub fn osm_opening_hours(slots: &[Slot]) -> String {
             .or_default()
             .push((s.opens, s.closes));
     }
-    type Ranges = Vec<(WallTime, WallTime)>;
     let mut groups: Vec<(Vec<u32>, Ranges)> = Vec::new();
     for (day, mut ranges) in by_day {
         ranges.sort();
@@ -233,7 +232,7 @@ pub fn osm_opening_hours(slots: &[Slot]) -> String {
         .map(|(days, ranges)| {
             let days: Vec<&str> = days
                 .iter()
-                .map(|d| osm_day(Weekday::try_from(*d as u8).expect("0..7")))
+                .map(|d| osm_day(Weekday::try_from(u8::try_from(*d).unwrap_or(0)).expect("0..7")))
                 .collect();
             let ranges: Vec<String> = ranges.iter().map(|(o, c)| format!("{o}-{c}")).collect();
             format!("{} {}", days.join(","), ranges.join(","))
@@ -250,7 +249,9 @@ mod tests {
     fn wall_times_are_exactly_two_digits_colon_two_digits() {
         assert!(WallTime::parse("09:00").is_some());
         assert!(WallTime::parse("23:59").is_some());
-        for bad in [" 9:00", "9:00 ", "+9:00", "09:0 ", "24:00", "09-00", "0900", "09:60", ""] {
+        for bad in [
+            " 9:00", "9:00 ", "+9:00", "09:0 ", "24:00", "09-00", "0900", "09:60", "",
+        ] {
             assert!(WallTime::parse(bad).is_none(), "{bad:?}");
         }
     }

@@ -67,7 +67,7 @@ pub fn begin_attempt(
                 _ => 1,
             };
             let block = (failures >= policy.free).then(|| {
-                let exp = (failures - policy.free).min(20) as u32;
+                let exp = u32::try_from((failures - policy.free).clamp(0, 20)).unwrap_or(20);
                 policy
                     .base
                     .saturating_mul(2u32.saturating_pow(exp))

@@ -165,7 +165,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
                     id: r.id,
                     kind: ActorKind::Integration,
                     role: Role::Reader,
-                    offices: Default::default(),
+                    offices: std::collections::BTreeSet::default(),
                 });
                 auth.remember_integration(generation, &hash, actor.clone());
                 actor

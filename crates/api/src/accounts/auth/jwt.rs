@@ -46,7 +46,7 @@ pub fn verify(keys: &SigningKeys, issuer: &str, audience: &str, token: &str, now
     validation.validate_exp = false;
     validation.validate_nbf = false;
     let claims = decode::<Claims>(token, &keys.decoding, &validation).ok()?.claims;
-    let leeway = LEEWAY_SECONDS as i64;
+    let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(i64::MAX);
     let in_window = now < claims.exp.saturating_add(leeway) && claims.nbf.saturating_sub(leeway) <= now;
     (in_window && claims.typ == TOKEN_TYPE).then_some(claims)
 }

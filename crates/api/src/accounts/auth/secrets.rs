@@ -18,5 +18,8 @@ pub fn random_token(prefix: &str) -> String {
 /// The stored form: SHA-256, hex. High-entropy tokens need no slow hash.
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = std::fmt::Write::write_fmt(&mut hex, format_args!("{b:02x}"));
+        hex
+    })
 }

@@ -41,21 +41,21 @@ impl Default for AuthConfig {
         AuthConfig {
             issuer: "lokal-willkommen".into(),
             audience: "lokal-willkommen-api".into(),
-            access_ttl: Duration::from_secs(15 * 60),
-            session_ttl: Duration::from_secs(12 * 3600),
+            access_ttl: Duration::from_mins(15),
+            session_ttl: Duration::from_hours(12),
             state_ttl: Duration::from_secs(2),
             trusted_proxies: Vec::new(),
             account_throttle: Policy {
                 free: 5,
                 base: Duration::from_secs(1),
-                max: Duration::from_secs(15 * 60),
-                forget_after: Duration::from_secs(24 * 3600),
+                max: Duration::from_mins(15),
+                forget_after: Duration::from_hours(24),
             },
             address_throttle: Policy {
                 free: 20,
                 base: Duration::from_secs(1),
-                max: Duration::from_secs(15 * 60),
-                forget_after: Duration::from_secs(24 * 3600),
+                max: Duration::from_mins(15),
+                forget_after: Duration::from_hours(24),
             },
         }
     }
@@ -99,7 +99,11 @@ impl AuthState {
         let cache = self.verified.lock().expect("cache lock");
         cache
             .get(token)
-            .filter(|c| c.exp + super::jwt::LEEWAY_SECONDS as i64 >= now)
+            .filter(|c| {
+                c.exp
+                    .saturating_add(i64::try_from(super::jwt::LEEWAY_SECONDS).unwrap_or(0))
+                    >= now
+            })
             .cloned()
     }
 
