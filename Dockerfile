@@ -4,7 +4,7 @@ FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p lokal-willkommen
+RUN cargo build --release --locked -p server --bin lokal-willkommen
 
 # Runtime stage: a slim image running as an unprivileged user. The data folder exists and
 # belongs to that user, so a named volume mounted there inherits the ownership (the token

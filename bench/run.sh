@@ -9,7 +9,7 @@ THREADS=2
 PORT=${LW_BENCH_PORT:-18080}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release --locked -p lokal-willkommen
+cargo build --release --locked -p server --bin lokal-willkommen
 BIN=target/release/lokal-willkommen
 DATA=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
@@ -77,4 +77,4 @@ wait "$FLOOD"
 printf 'reads during login flood: %s req/s, p99 %s; logins meanwhile: %s /s\n' \
   "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
   "$(awk '/Requests\/sec/ {print $2}' "$DATA/flood.txt")" >&2
-cargo run -q --release --locked -p lw-api --example argon2_rate >&2
+cargo run -q --release --locked -p api --example argon2_rate >&2

@@ -1,9 +1,9 @@
 use std::io::Write;
 
 use clap::Parser;
-use lokal_willkommen::config::{AdminCommand, Cli, Command};
-use lokal_willkommen::startup::Application;
-use lokal_willkommen::telemetry;
+use server::config::{AdminCommand, Cli, Command};
+use server::startup::Application;
+use server::telemetry;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
             writeln!(out, "{doc}")?;
         }
         Command::Healthcheck => {
-            if !lokal_willkommen::healthcheck::ready(cli.bind) {
+            if !server::healthcheck::ready(cli.bind) {
                 std::process::exit(1);
             }
         }
@@ -29,22 +29,22 @@ async fn main() -> anyhow::Result<()> {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword_prompt()?,
             };
-            let pool = lokal_willkommen::startup::prepare_database(
+            let pool = server::startup::prepare_database(
                 &cli.database_url(),
                 2,
                 &domain::Clock::system(),
             )?;
-            let id = lokal_willkommen::admin::create_admin(&pool, &email, &name, &employer, &password)?;
+            let id = server::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
         Command::Demo => {
             telemetry::init(cli.log_format);
-            let pool = lokal_willkommen::startup::prepare_database(
+            let pool = server::startup::prepare_database(
                 &cli.database_url(),
                 2,
                 &domain::Clock::system(),
             )?;
-            let accounts = lokal_willkommen::demo::create_demo(&pool)?;
+            let accounts = server::demo::create_demo(&pool)?;
             println!("DEMO DATA (fictitious people; passwords are shown only now):");
             for a in accounts {
                 let office = a
