@@ -113,6 +113,9 @@ problem_codes! {
     TooManyAttempts => "too_many_attempts", 429;
     InternalError => "internal_error", 500;
     DatabaseUnavailable => "database_unavailable", 503;
+    /// Too much password work is queued already (sign-in, password change or reset,
+    /// account creation); retry after `Retry-After` seconds.
+    ServerBusy => "server_busy", 503;
 }
 
 impl std::fmt::Display for ProblemCode {

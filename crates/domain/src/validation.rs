@@ -1,5 +1,30 @@
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// Every date the API accepts lies in this window (both days included): wide enough for
+/// any record of the network, narrow enough that no calendar arithmetic can overflow and
+/// no request can make the server loop over more than a bounded horizon.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+pub const LATEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+
+pub fn date_in_window(date: NaiveDate) -> bool {
+    (EARLIEST_DATE..=LATEST_DATE).contains(&date)
+}
+
+/// An instant whose UTC day lies in the date window.
+pub fn instant_in_window(at: DateTime<Utc>) -> bool {
+    date_in_window(at.date_naive())
+}
+
+/// The message for a date outside the window.
+pub const DATE_WINDOW_MESSAGE: &str = "must lie between 1900-01-01 and 2199-12-31";
 
 /// One invalid input: a body field located by `pointer` (a JSON Pointer, RFC 6901),
 /// or a query or path parameter named by `parameter`. The other one is `null`.
@@ -47,6 +72,13 @@ impl ValidationErrors {
 
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// Checks that a date lies in the accepted window.
+    pub fn check_date(&mut self, pointer: &str, date: NaiveDate) {
+        if !date_in_window(date) {
+            self.add(pointer, DATE_WINDOW_MESSAGE);
+        }
     }
 
     /// Checks a required text field: trimmed, non-empty, at most `max` characters.

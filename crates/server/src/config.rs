@@ -61,6 +61,15 @@ pub struct Cli {
     /// How often each instance checks whether the public directory changed (milliseconds).
     #[arg(long, env = "LW_DIRECTORY_POLL_MS", default_value_t = 500, global = true)]
     pub directory_poll_ms: u64,
+
+    /// Password hashes running at once (each holds 19 MiB); default: one per core.
+    #[arg(long, env = "LW_HASHING_CONCURRENCY", global = true)]
+    pub hashing_concurrency: Option<usize>,
+
+    /// Password work allowed to wait for a slot; beyond it sign-ins get 503 at once.
+    /// Default: four per core.
+    #[arg(long, env = "LW_HASHING_QUEUE", global = true)]
+    pub hashing_queue: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,9 +171,17 @@ impl Cli {
                 Some(path) => KeySource::File(path.clone()),
                 None => KeySource::DataDir(self.data_dir.clone()),
             },
-            auth: api::accounts::auth::AuthConfig {
-                trusted_proxies: self.trusted_proxies.clone(),
-                ..Default::default()
+            auth: {
+                let defaults = api::accounts::auth::AuthConfig::default();
+                api::accounts::auth::AuthConfig {
+                    trusted_proxies: self.trusted_proxies.clone(),
+                    hashing_concurrency: self
+                        .hashing_concurrency
+                        .unwrap_or(defaults.hashing_concurrency)
+                        .max(1),
+                    hashing_queue: self.hashing_queue.unwrap_or(defaults.hashing_queue),
+                    ..defaults
+                }
             },
         }
     }

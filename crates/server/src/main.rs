@@ -29,21 +29,13 @@ async fn main() -> anyhow::Result<()> {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword_prompt()?,
             };
-            let pool = server::startup::prepare_database(
-                &cli.database_url(),
-                2,
-                &domain::Clock::system(),
-            )?;
+            let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
             let id = server::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
         Command::Demo => {
             telemetry::init(cli.log_format);
-            let pool = server::startup::prepare_database(
-                &cli.database_url(),
-                2,
-                &domain::Clock::system(),
-            )?;
+            let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
             let accounts = server::demo::create_demo(&pool)?;
             println!("DEMO DATA (fictitious people; passwords are shown only now):");
             for a in accounts {

@@ -51,6 +51,14 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ReadAuditLog, Resource::Network)?;
     let q = query.into_inner();
+    for (name, at) in [("from", q.from), ("to", q.to)] {
+        if at.is_some_and(|at| !domain::validation::instant_in_window(at)) {
+            return Err(ApiError::invalid_parameter(
+                name,
+                domain::validation::DATE_WINDOW_MESSAGE,
+            ));
+        }
+    }
     let before = pagination::decode_cursor(q.cursor.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let filter = AuditFilter {

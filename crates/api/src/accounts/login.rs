@@ -14,7 +14,6 @@ use crate::accounts::auth::jwt::{self, Claims};
 use crate::accounts::auth::passwords::{self, DUMMY_HASH, Verification};
 use crate::accounts::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
 use crate::accounts::auth::{AuthState, SignedIn};
-use crate::http::blocking::run_blocking;
 use crate::http::client_address::client_address;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -168,17 +167,20 @@ pub async fn login(
         .as_ref()
         .filter(|u| u.active)
         .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let outcome = run_blocking(move || {
-        let outcome = if password.len() > 1024 {
-            Verification::Mismatch
-        } else {
-            passwords::verify(&stored, &password)
-        };
-        let upgraded =
-            matches!(outcome, Verification::Match { needs_rehash: true }).then(|| passwords::hash(&password));
-        (outcome, upgraded)
-    })
-    .await;
+    let outcome = state
+        .auth
+        .hashing
+        .run(move || {
+            let outcome = if password.len() > 1024 {
+                Verification::Mismatch
+            } else {
+                passwords::verify(&stored, &password)
+            };
+            let upgraded = matches!(outcome, Verification::Match { needs_rehash: true })
+                .then(|| passwords::hash(&password));
+            (outcome, upgraded)
+        })
+        .await?;
     let (Some(user), (Verification::Match { .. }, upgraded)) = (user.filter(|u| u.active), outcome) else {
         tracing::warn!(event = "authn_login_fail", address = %address, "sign-in failed");
         return Err(invalid_credentials());

@@ -98,7 +98,7 @@ pub async fn change_password(
     let user_id = UserId::from_stored(caller.actor.id.clone());
     let ctx = caller.audit();
     let policy = state.auth.config.account_throttle;
-    let user = run_blocking(move || -> Result<_, ApiError> {
+    let user = state.auth.hashing.run(move || -> Result<_, ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::accounts::users::find(&mut conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("no such account"))?;
@@ -139,7 +139,7 @@ pub async fn change_password(
         )?;
         Ok(user)
     })
-    .await?;
+    .await??;
     state.auth.forget_states();
     tracing::info!(event = "authn_password_change", user = %user.id, "password changed");
     let tokens = start_session(&state, user.id, user.role).await?;

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::passwords;
 use crate::directory::office_writes::validate_email;
-use crate::http::blocking::run_blocking;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
@@ -129,32 +128,35 @@ pub async fn create_user(
     );
     let ctx = caller.audit();
     let pool = state.pool.clone();
-    let row = run_blocking(move || -> Result<_, ApiError> {
-        domain::accounts::password::check_new_password(
-            "/password",
-            &body.password,
-            &[&body.email, &body.display_name],
-            &mut errors,
-        );
-        let (Some(org_id), true) = (org_id, errors.is_empty()) else {
-            return Err(ApiError::validation(errors));
-        };
-        let hash = passwords::hash(&body.password);
-        let mut conn = pool.get().map_err(persistence::RepoError::from)?;
-        Ok(persistence::accounts::users::create(
-            &mut conn,
-            persistence::accounts::users::NewUser {
-                email: body.email,
-                display_name: body.display_name,
-                employer_organization_id: org_id,
-                role: body.role,
-                password_hash: hash,
-                password_change_required: true,
-            },
-            &ctx,
-        )?)
-    })
-    .await?;
+    let row = state
+        .auth
+        .hashing
+        .run(move || -> Result<_, ApiError> {
+            domain::accounts::password::check_new_password(
+                "/password",
+                &body.password,
+                &[&body.email, &body.display_name],
+                &mut errors,
+            );
+            let (Some(org_id), true) = (org_id, errors.is_empty()) else {
+                return Err(ApiError::validation(errors));
+            };
+            let hash = passwords::hash(&body.password);
+            let mut conn = pool.get().map_err(persistence::RepoError::from)?;
+            Ok(persistence::accounts::users::create(
+                &mut conn,
+                persistence::accounts::users::NewUser {
+                    email: body.email,
+                    display_name: body.display_name,
+                    employer_organization_id: org_id,
+                    role: body.role,
+                    password_hash: hash,
+                    password_change_required: true,
+                },
+                &ctx,
+            )?)
+        })
+        .await??;
     tracing::info!(event = "user_created", user = %row.id, by = %caller.actor.id, "account created");
     let view = UserView::from_row(&row)?;
     Ok(created(
@@ -323,23 +325,33 @@ pub async fn reset_password(
     let ctx = caller.audit();
     let pool = state.pool.clone();
     let password = parse_json::<PasswordReset>(&req, &body)?.password;
-    run_blocking(move || -> Result<(), ApiError> {
-        let mut conn = pool.get().map_err(persistence::RepoError::from)?;
-        let user = persistence::accounts::users::find(&mut conn, &id)?
-            .ok_or_else(|| ApiError::not_found("no account with this id"))?;
-        let mut errors = ValidationErrors::default();
-        domain::accounts::password::check_new_password(
-            "/password",
-            &password,
-            &[&user.email, &user.display_name],
-            &mut errors,
-        );
-        errors.into_result().map_err(ApiError::validation)?;
-        let hash = passwords::hash(&password);
-        persistence::accounts::users::set_password(&mut conn, &id, &hash, true, "user.password_reset", &ctx)?;
-        Ok(())
-    })
-    .await?;
+    state
+        .auth
+        .hashing
+        .run(move || -> Result<(), ApiError> {
+            let mut conn = pool.get().map_err(persistence::RepoError::from)?;
+            let user = persistence::accounts::users::find(&mut conn, &id)?
+                .ok_or_else(|| ApiError::not_found("no account with this id"))?;
+            let mut errors = ValidationErrors::default();
+            domain::accounts::password::check_new_password(
+                "/password",
+                &password,
+                &[&user.email, &user.display_name],
+                &mut errors,
+            );
+            errors.into_result().map_err(ApiError::validation)?;
+            let hash = passwords::hash(&password);
+            persistence::accounts::users::set_password(
+                &mut conn,
+                &id,
+                &hash,
+                true,
+                "user.password_reset",
+                &ctx,
+            )?;
+            Ok(())
+        })
+        .await??;
     state.auth.forget_states();
     tracing::info!(event = "authn_password_reset", by = %caller.actor.id, "password reset");
     Ok(HttpResponse::NoContent().finish())

@@ -355,6 +355,13 @@ impl HoursRequest {
                 })
             })
             .collect();
+        for (i, c) in self.closures.iter().enumerate() {
+            e.check_date(&format!("/closures/{i}/first_day"), c.first_day);
+            e.check_date(&format!("/closures/{i}/last_day"), c.last_day);
+        }
+        for (i, x) in self.extra_sessions.iter().enumerate() {
+            e.check_date(&format!("/extra_sessions/{i}/day"), x.day);
+        }
         let closures: Vec<Closure> = self
             .closures
             .iter()
@@ -498,6 +505,14 @@ pub async fn sessions(
     query: web::Query<SessionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
+    for (name, date) in [("from", query.from), ("to", query.to)] {
+        if !domain::validation::date_in_window(date) {
+            return Err(ApiError::invalid_parameter(
+                name,
+                domain::validation::DATE_WINDOW_MESSAGE,
+            ));
+        }
+    }
     if query.to < query.from {
         return Err(ApiError::invalid_parameter("to", "must not be before from"));
     }

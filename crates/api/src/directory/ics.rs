@@ -1,10 +1,12 @@
 //! Consultation hours as an iCalendar feed (RFC 5545) calendar apps can subscribe to.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{Datelike, Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike};
 
 use crate::directory::offices::office_at;
+use crate::directory::snapshot::OfficeEntry;
+use crate::http::conditional::JsonBody;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -50,31 +52,56 @@ pub async fn consultation_hours_ics(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = id.into_inner();
     let snapshot = state.directory.get();
-    let entry = office_at(&snapshot, &raw)?;
+    let entry = office_at(&snapshot, &id)?;
+    // Rendered once per snapshot (data version and day), not per request.
+    let feed = entry
+        .ics
+        .get_or_init(|| JsonBody::raw(render(entry, snapshot.today).into_bytes()));
+    let _ = &req;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("etag", feed.etag.clone()))
+        .insert_header(("cache-control", "public, max-age=300"))
+        .body(feed.bytes.clone()))
+}
+
+/// A text value as one iCalendar line: control characters (a line break would start a
+/// new property) become spaces; icalendar escapes `\`, `;` and `,` itself.
+fn line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The feed of one office. Bounded work whatever the data: exceptions are listed for one
+/// year back and two years ahead of `today`.
+fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
     let (office, schedule) = (&entry.view, &entry.schedule);
+    let name = line(&office.name);
     let mut calendar = Calendar::new();
-    calendar.name(&office.name).timezone("Europe/Berlin");
-    // The rules start at the office's opening (or today) and run on; closed days within
-    // the next two years are listed as exceptions.
-    let first_day = office.opened_on.unwrap_or(snapshot.today);
-    let horizon = snapshot.today + Duration::days(730);
-    let summary = format!("Sprechstunde {}", office.name);
+    calendar.name(&name).timezone("Europe/Berlin");
+    // The rules start at the office's opening (or today) and run on.
+    let first_day = office.opened_on.unwrap_or(today);
+    let exceptions_from = today.checked_sub_signed(Duration::days(366)).unwrap_or(today);
+    let horizon = today.checked_add_signed(Duration::days(730)).unwrap_or(today);
+    let summary = format!("Sprechstunde {name}");
     let place = office
         .current_location
         .as_ref()
-        .and_then(|l| l.address.street.clone());
+        .and_then(|l| l.address.street.as_deref().map(line));
     for (i, slot) in schedule.slots.iter().enumerate() {
         let offset = (7 + i64::from(slot.weekday.num_days_from_monday())
             - i64::from(first_day.weekday().num_days_from_monday()))
             % 7;
-        let first = first_day + Duration::days(offset);
+        let Some(first) = first_day.checked_add_signed(Duration::days(offset)) else {
+            continue;
+        };
         let mut event = Event::new();
         event
             .uid(&format!("{}-slot-{i}@lokal-willkommen", office.id))
             .summary(&summary)
-            .description(&format!("Sprachen: {}", slot.languages.join(", ")))
+            .description(&line(&format!("Sprachen: {}", slot.languages.join(", "))))
             .starts(berlin(first.and_time(slot.opens.time())))
             .ends(berlin(first.and_time(slot.closes.time())))
             .add_property(
@@ -87,7 +114,11 @@ pub async fn consultation_hours_ics(
         if let Some(place) = &place {
             event.location(place);
         }
-        let mut day = first;
+        // The first occurrence of the slot's weekday in the exception window.
+        let skip_weeks = ((exceptions_from - first).num_days().max(0) + 6) / 7;
+        let mut day = first
+            .checked_add_signed(Duration::weeks(skip_weeks))
+            .unwrap_or(horizon);
         while day <= horizon {
             if schedule
                 .closures
@@ -104,7 +135,10 @@ pub async fn consultation_hours_ics(
                         .done(),
                 );
             }
-            day += Duration::days(7);
+            let Some(next) = day.checked_add_signed(Duration::days(7)) else {
+                break;
+            };
+            day = next;
         }
         calendar.push(event.done());
     }
@@ -113,15 +147,16 @@ pub async fn consultation_hours_ics(
         event
             .uid(&format!("{}-extra-{i}@lokal-willkommen", office.id))
             .summary(&summary)
-            .description(&format!("Sprachen: {}", extra.languages.join(", ")))
+            .description(&line(&format!("Sprachen: {}", extra.languages.join(", "))))
             .starts(berlin(extra.day.and_time(extra.opens.time())))
             .ends(berlin(extra.day.and_time(extra.closes.time())));
         if let Some(p) = entry.hours.extra_sessions[i]
             .place
             .as_deref()
-            .or(place.as_deref())
+            .map(line)
+            .or_else(|| place.clone())
         {
-            event.location(p);
+            event.location(&p);
         }
         calendar.push(event.done());
     }
@@ -131,13 +166,7 @@ pub async fn consultation_hours_ics(
     let at = body
         .find("BEGIN:VEVENT")
         .or_else(|| body.find("END:VCALENDAR"))
-        .ok_or_else(ApiError::internal)?;
+        .unwrap_or(body.len());
     body.insert_str(at, VTIMEZONE);
-    let etag = crate::http::conditional::JsonBody::raw(body.clone().into_bytes());
-    let _ = &req;
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header(("etag", etag.etag))
-        .insert_header(("cache-control", "public, max-age=300"))
-        .body(body))
+    body
 }

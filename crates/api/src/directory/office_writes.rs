@@ -176,6 +176,9 @@ impl NewOfficeRequest {
         let mut e = ValidationErrors::default();
         validate_slug("/slug", &self.slug, &mut e);
         e.require_text("/name", &self.name, 200);
+        if let Some(opened) = self.opened_on {
+            e.check_date("/opened_on", opened);
+        }
         validate_districts("/districts", &self.districts, &mut e);
         self.description.validate("/description", 4000, &mut e);
         if let Some(p) = &self.contact.phone {
@@ -286,6 +289,11 @@ impl OfficePatch {
                 &mut e,
             )
         });
+        for (pointer, date) in [("/opened_on", self.opened_on), ("/closed_on", self.closed_on)] {
+            if let Some(Some(date)) = date {
+                e.check_date(pointer, date);
+            }
+        }
         let opened = self.opened_on.unwrap_or(current.opened_on);
         let closed = self.closed_on.unwrap_or(current.closed_on);
         if let (Some(o), Some(c)) = (opened, closed)

@@ -76,6 +76,14 @@ pub async fn list_offices(
         cursor: q.cursor,
         lang: None,
     };
+    if q.open_at
+        .is_some_and(|at| !domain::validation::instant_in_window(at))
+    {
+        return Err(ApiError::invalid_parameter(
+            "open_at",
+            domain::validation::DATE_WINDOW_MESSAGE,
+        ));
+    }
     if let Some(code) = &q.language
         && !domain::directory::languages::is_known(code)
     {

@@ -92,6 +92,7 @@ impl LocationInput {
         e: &mut ValidationErrors,
     ) -> (NaiveDate, NewLocation) {
         let mut sub = ValidationErrors::default();
+        sub.check_date("/valid_from", self.valid_from);
         validate_location_text(&self.address, &self.premises, &self.reason, &self.note, &mut sub);
         let host = self
             .host_organization_id
@@ -140,6 +141,7 @@ impl RelocationRequest {
     /// Checks the new location (its host against the directory) into the write model.
     pub fn validate(self, directory: &Snapshot) -> Result<(NaiveDate, NewLocation), ValidationErrors> {
         let mut e = ValidationErrors::default();
+        e.check_date("/moved_on", self.moved_on);
         validate_location_text(&self.address, &self.premises, &self.reason, &self.note, &mut e);
         let host = self
             .host_organization_id

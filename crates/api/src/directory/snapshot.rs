@@ -72,6 +72,8 @@ pub struct OfficeEntry {
     private_body: JsonBody,
     hours_body: JsonBody,
     locations_first_page: JsonBody,
+    /// The iCalendar feed, rendered on first request (see `directory::ics`).
+    pub ics: OnceLock<JsonBody>,
 }
 
 /// An office's tandem today, without names.
@@ -130,6 +132,7 @@ impl OfficeEntry {
             private_body: JsonBody::new(&private_view),
             hours_body: JsonBody::new(&hours),
             locations_first_page: JsonBody::new(&paginate(&locations, |l| &l.sort_key, None, limit)),
+            ics: OnceLock::new(),
             view,
             private_view,
             staffing,

@@ -62,7 +62,7 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("readyz", &[DatabaseUnavailable]),
     // Authentication. Login and refresh read `web::Json` without further validation.
     op("jwks", &[]),
-    op("login", &[InvalidCredentials, TooManyAttempts]).except(&[ValidationFailed]),
+    op("login", &[InvalidCredentials, TooManyAttempts, ServerBusy]).except(&[ValidationFailed]),
     op("refresh_tokens", &[InvalidRefreshToken, RefreshTokenReused]).except(&[ValidationFailed]),
     // `SignedIn`: admits accounts that must still change their password; no policy check.
     op("logout", &[NotASession]).except(&[Forbidden, PasswordChangeRequired]),
@@ -70,17 +70,17 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("get_me", &[]).except(&[Forbidden, PasswordChangeRequired]),
     // `SignedIn`; integration tokens are refused (`forbidden`). Guessing the current
     // password is throttled like sign-in; a wrong one is `validation_failed`.
-    op("change_password", &[TooManyAttempts]).except(&[PasswordChangeRequired]),
+    op("change_password", &[TooManyAttempts, ServerBusy]).except(&[PasswordChangeRequired]),
     // Accounts (admins).
     op("list_users", &[]),
     // A malformed or unknown `employer_organization_id` is `validation_failed` at its pointer.
-    op("create_user", &[EmailTaken]),
+    op("create_user", &[EmailTaken, ServerBusy]),
     op("get_user", &[]),
     // `staff_side_conflict`: a new employer that open assignments no longer fit.
     op("update_user", &[LastActiveAdmin, StaffSideConflict]),
     op("deactivate_user", &[LastActiveAdmin]),
     op("reactivate_user", &[]),
-    op("reset_password", &[]),
+    op("reset_password", &[ServerBusy]),
     op("list_api_tokens", &[]),
     op("create_api_token", &[]),
     op("revoke_api_token", &[]),

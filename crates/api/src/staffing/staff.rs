@@ -167,6 +167,7 @@ pub async fn assign_staff(
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: AssignRequest = parse_json(&req, &body)?;
     let user_id: UserId = parse_id_field("/user_id", &b.user_id)?;
+    check_dates(&[("/started_on", b.started_on)])?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let (row, staff) = write_staffing(&state, office_id.clone(), move |conn| {
         persistence::staffing::assignments::assign(conn, &oid, &user_id, b.side, b.started_on, &ctx)
@@ -205,11 +206,12 @@ pub async fn end_assignment(
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let assignment_id: AssignmentId = parse_id("assignment_id", &raw_assignment)?;
     let b: EndRequest = parse_json(&req, &body)?;
+    let mut e = ValidationErrors::default();
+    e.check_date("/ended_on", b.ended_on);
     if let Some(reason) = &b.reason {
-        let mut e = ValidationErrors::default();
         e.require_text("/reason", reason, 500);
-        e.into_result().map_err(ApiError::validation)?;
     }
+    e.into_result().map_err(ApiError::validation)?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let (row, staff) = write_staffing(&state, office_id, move |conn| {
         persistence::staffing::assignments::end(
@@ -251,6 +253,7 @@ pub async fn handover(
     caller.authorize(Action::ManageStaffing, Resource::Office(&office_id))?;
     let b: HandoverRequest = parse_json(&req, &body)?;
     let user_id: UserId = parse_id_field("/user_id", &b.user_id)?;
+    check_dates(&[("/on", b.on)])?;
     let (ctx, oid) = (caller.audit(), office_id.clone());
     let ((ended, started), staff) = write_staffing(&state, office_id.clone(), move |conn| {
         persistence::staffing::assignments::handover(conn, &oid, b.side, &user_id, b.on, &ctx)
@@ -312,6 +315,15 @@ pub async fn staffing_report(
 fn office_id_of(state: &AppState, raw: &str) -> Result<OfficeId, ApiError> {
     let snapshot = state.directory.get();
     Ok(office_at(&snapshot, raw)?.office_id())
+}
+
+/// Dates of a body must lie in the accepted window.
+fn check_dates(dates: &[(&str, NaiveDate)]) -> Result<(), ApiError> {
+    let mut e = ValidationErrors::default();
+    for (pointer, date) in dates {
+        e.check_date(pointer, *date);
+    }
+    e.into_result().map_err(ApiError::validation)
 }
 
 /// An id in a body: a malformed one is a validation error at its pointer.

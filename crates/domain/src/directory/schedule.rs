@@ -124,7 +124,9 @@ pub fn expand(
                 });
             }
         }
-        day = day.succ_opt().expect("dates in range");
+        // Dates are bounded by the API's window; at the calendar's end the loop just ends.
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
     }
     for (i, extra) in extras
         .iter()

@@ -2,6 +2,7 @@
 //! extractors that turn a bearer token into a [`domain::Actor`].
 
 pub mod extract;
+pub mod hashing;
 pub mod jwt;
 pub mod keys;
 pub mod passwords;

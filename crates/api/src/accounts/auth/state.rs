@@ -18,6 +18,7 @@ use domain::{Actor, Clock};
 use persistence::accounts::sessions::SessionState;
 use persistence::accounts::throttle::Policy;
 
+use super::hashing::HashingGate;
 use super::jwt::Claims;
 use super::keys::SigningKeys;
 
@@ -34,6 +35,10 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<IpAddr>,
     pub account_throttle: Policy,
     pub address_throttle: Policy,
+    /// Password hashes or verifications running at once (each holds 19 MiB).
+    pub hashing_concurrency: usize,
+    /// Password work waiting for a slot; beyond it requests get 503 at once.
+    pub hashing_queue: usize,
 }
 
 impl Default for AuthConfig {
@@ -57,14 +62,23 @@ impl Default for AuthConfig {
                 max: Duration::from_mins(15),
                 forget_after: Duration::from_hours(24),
             },
+            hashing_concurrency: cores(),
+            hashing_queue: 4 * cores(),
         }
     }
+}
+
+/// The cores of this machine: how many password hashes can usefully run at once.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 pub struct AuthState {
     pub keys: SigningKeys,
     pub config: AuthConfig,
     pub clock: Clock,
+    /// Bounds password hashing (see `hashing`).
+    pub hashing: HashingGate,
     /// Tokens whose signature and claims were verified: skipping the Ed25519 check on
     /// repeat use keeps an authenticated read close to a public one. Keyed by the whole
     /// token, so nothing unverified can hit it.
@@ -85,6 +99,7 @@ type Fetched<T> = (DateTime<Utc>, Option<T>);
 impl AuthState {
     pub fn new(keys: SigningKeys, config: AuthConfig, clock: Clock) -> AuthState {
         AuthState {
+            hashing: HashingGate::new(config.hashing_concurrency, config.hashing_queue),
             keys,
             config,
             clock,
