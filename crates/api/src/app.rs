@@ -69,6 +69,7 @@ pub fn build_app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .default_service(web::to(not_found_or_not_allowed))
         .wrap(from_fn(extractors::reject_oversized))
+        .wrap(from_fn(extractors::reject_nul_in_url))
         .wrap(from_fn(render_problems))
         .wrap(from_fn(request_context))
         .wrap(security_headers)

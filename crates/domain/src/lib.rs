@@ -10,6 +10,7 @@ pub mod ids;
 pub mod localized;
 pub mod problem_code;
 pub mod staffing;
+pub mod text;
 pub mod validation;
 
 pub use accounts::authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};

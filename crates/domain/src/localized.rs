@@ -15,7 +15,17 @@ impl LocalizedText {
         LocalizedText(BTreeMap::from([("de".to_owned(), text.into())]))
     }
 
+    /// Checks a one-line text in every language (names, notes).
     pub fn validate(&self, pointer: &str, max_chars: usize, errors: &mut ValidationErrors) {
+        self.check(pointer, max_chars, false, errors);
+    }
+
+    /// Checks a text that may span lines (descriptions).
+    pub fn validate_multiline(&self, pointer: &str, max_chars: usize, errors: &mut ValidationErrors) {
+        self.check(pointer, max_chars, true, errors);
+    }
+
+    fn check(&self, pointer: &str, max_chars: usize, multiline: bool, errors: &mut ValidationErrors) {
         if !self.0.contains_key("de") {
             errors.add(pointer, "a German text (key \"de\") is required");
         }
@@ -24,7 +34,11 @@ impl LocalizedText {
             if !valid_code {
                 errors.add(format!("{pointer}/{lang}"), "keys must be ISO 639 language codes");
             }
-            errors.require_text(&format!("{pointer}/{lang}"), text, max_chars);
+            if multiline {
+                errors.require_multiline_text(&format!("{pointer}/{lang}"), text, max_chars);
+            } else {
+                errors.require_text(&format!("{pointer}/{lang}"), text, max_chars);
+            }
         }
     }
 }

@@ -81,13 +81,33 @@ impl ValidationErrors {
         }
     }
 
-    /// Checks a required text field: trimmed, non-empty, at most `max` characters.
+    /// Checks a required one-line text field: trimmed, non-empty, at most `max`
+    /// characters, no control or invisible characters.
     pub fn require_text(&mut self, pointer: &str, value: &str, max: usize) {
+        self.check_text(pointer, value, max, false);
+    }
+
+    /// Like [`require_text`](Self::require_text), but line breaks and tabs are allowed.
+    pub fn require_multiline_text(&mut self, pointer: &str, value: &str, max: usize) {
+        self.check_text(pointer, value, max, true);
+    }
+
+    /// Refuses U+0000, control characters (but line breaks where `multiline`) and
+    /// invisible or text-direction characters, for values checked in other ways.
+    pub fn check_characters(&mut self, pointer: &str, value: &str, multiline: bool) {
+        if let Some(message) = crate::text::refusal(value, multiline) {
+            self.add(pointer, message);
+        }
+    }
+
+    fn check_text(&mut self, pointer: &str, value: &str, max: usize, multiline: bool) {
         let len = value.trim().chars().count();
         if len == 0 {
             self.add(pointer, "must not be empty");
         } else if len > max {
             self.add(pointer, format!("must be at most {max} characters"));
+        } else {
+            self.check_characters(pointer, value, multiline);
         }
     }
 }

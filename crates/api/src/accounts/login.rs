@@ -15,6 +15,7 @@ use crate::accounts::auth::passwords::{self, DUMMY_HASH, Verification};
 use crate::accounts::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
 use crate::accounts::auth::{AuthState, SignedIn};
 use crate::http::client_address::client_address;
+use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -128,9 +129,9 @@ pub(crate) async fn start_session(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body: LoginRequest = parse_json(&req, &body)?;
     let mut email = persistence::accounts::users::normalize_email(&body.email);
     if email.len() > 254 {
         // No account has such an email; keep throttle keys bounded.
@@ -215,9 +216,11 @@ pub async fn login(
 )]
 #[post("/auth/refresh")]
 pub async fn refresh_tokens(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let body: RefreshRequest = parse_json(&req, &body)?;
     let presented = token_hash(&body.refresh_token);
     let next = random_token(REFRESH_PREFIX);
     let next_hash = token_hash(&next);

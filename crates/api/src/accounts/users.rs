@@ -146,8 +146,8 @@ pub async fn create_user(
             Ok(persistence::accounts::users::create(
                 &mut conn,
                 persistence::accounts::users::NewUser {
-                    email: body.email,
-                    display_name: body.display_name,
+                    email: domain::text::normalize(&body.email),
+                    display_name: domain::text::normalize(&body.display_name),
                     employer_organization_id: org_id,
                     role: body.role,
                     password_hash: hash,
@@ -221,7 +221,7 @@ pub async fn update_user(
     };
     errors.into_result().map_err(ApiError::validation)?;
     let changes = persistence::accounts::users::UserChanges {
-        display_name: body.display_name.map(|n| n.trim().to_owned()),
+        display_name: body.display_name.map(|n| domain::text::normalize(&n)),
         role: body.role,
         employer_organization_id: employer,
     };

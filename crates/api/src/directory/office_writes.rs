@@ -180,7 +180,7 @@ impl NewOfficeRequest {
             e.check_date("/opened_on", opened);
         }
         validate_districts("/districts", &self.districts, &mut e);
-        self.description.validate("/description", 4000, &mut e);
+        self.description.validate_multiline("/description", 4000, &mut e);
         if let Some(p) = &self.contact.phone {
             validate_phone("/contact/phone", p, &mut e);
         }
@@ -202,7 +202,7 @@ impl NewOfficeRequest {
             provider.ok_or_else(|| ValidationErrors::single("/provider_organization_id", "is invalid"))?;
         Ok(NewOffice {
             slug: self.slug,
-            name: self.name.trim().to_owned(),
+            name: domain::text::normalize(&self.name),
             kind: self.kind,
             status: self.status,
             provider_organization_id,
@@ -272,7 +272,7 @@ impl OfficePatch {
             validate_districts("/districts", d, &mut e);
         }
         if let Some(d) = &self.description {
-            d.validate("/description", 4000, &mut e);
+            d.validate_multiline("/description", 4000, &mut e);
         }
         if let Some(Some(p)) = &self.phone {
             validate_phone("/phone", p, &mut e);
@@ -304,7 +304,7 @@ impl OfficePatch {
         e.into_result()?;
         Ok(OfficeChanges {
             slug: self.slug,
-            name: self.name.map(|n| n.trim().to_owned()),
+            name: self.name.map(|n| domain::text::normalize(&n)),
             kind: self.kind,
             status: self.status,
             provider_organization_id: provider,
@@ -349,7 +349,7 @@ pub fn validate_email(pointer: &str, email: &str, e: &mut ValidationErrors) {
         && email
             .split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'));
-    if !ok {
+    if !ok || domain::text::refusal(email, false).is_some() {
         e.add(pointer, "must be an email address");
     }
 }

@@ -218,7 +218,7 @@ pub fn validate_website(pointer: &str, url: &str, errors: &mut ValidationErrors)
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= 300
         && !url.chars().any(char::is_whitespace);
-    if !ok {
+    if !ok || domain::text::refusal(url, false).is_some() {
         errors.add(pointer, "must be an http(s) URL of at most 300 characters");
     }
 }
@@ -236,8 +236,8 @@ impl NewOrganizationRequest {
         }
         e.into_result()?;
         Ok(NewOrganization {
-            name: self.name.trim().to_owned(),
-            short_name: self.short_name.map(|s| s.trim().to_owned()),
+            name: domain::text::normalize(&self.name),
+            short_name: self.short_name.map(|s| domain::text::normalize(&s)),
             kind: self.kind,
             website: self.website,
         })
@@ -259,7 +259,7 @@ impl OrganizationPatch {
         }
         e.into_result()?;
         Ok(OrganizationChanges {
-            name: self.name.map(|n| n.trim().to_owned()),
+            name: self.name.map(|n| domain::text::normalize(&n)),
             short_name: self.short_name,
             kind: self.kind,
             website: self.website,

@@ -175,8 +175,10 @@ pub fn validate_location_text(
         ("/reason", reason, 500),
         ("/note", note, 1000),
     ] {
-        if let Some(v) = value {
-            e.require_text(pointer, v, max);
+        match value {
+            Some(v) if pointer == "/note" => e.require_multiline_text(pointer, v, max),
+            Some(v) => e.require_text(pointer, v, max),
+            None => {}
         }
     }
 }

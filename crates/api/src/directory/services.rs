@@ -143,7 +143,7 @@ fn validate_content(
         n.validate("/name", 200, e);
     }
     if let Some(d) = description {
-        d.validate("/description", 4000, e);
+        d.validate_multiline("/description", 4000, e);
     }
     for (i, t) in topics.unwrap_or_default().iter().enumerate() {
         if !directory.topics.iter().any(|x| &x.code == t) {

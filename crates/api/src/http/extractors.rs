@@ -61,6 +61,40 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
+/// Refuses U+0000 anywhere in the path or query (percent-encoded as `%00`) before any
+/// handler sees it: no parameter, filter or cursor may carry it.
+pub async fn reject_nul_in_url(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let has_nul = |s: &str| s.contains('\0') || s.to_ascii_lowercase().contains("%00");
+    let uri = req.uri();
+    let refusal = if has_nul(uri.path()) {
+        Some(ApiError::new(
+            ProblemCode::InvalidPath,
+            "the path must not contain U+0000",
+        ))
+    } else if uri.query().is_some_and(has_nul) {
+        Some(ApiError::new(
+            ProblemCode::InvalidQuery,
+            "query parameters must not contain U+0000",
+        ))
+    } else {
+        None
+    };
+    if let Some(err) = refusal {
+        let response = actix_web::HttpResponse::from_error(err);
+        let (http_req, _) = req.into_parts();
+        return Ok(actix_web::dev::ServiceResponse::new(http_req, response).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(actix_web::dev::ServiceResponse::map_into_left_body)
+}
+
 /// Refuses a declared body over the limit before any routing or reading, on every path.
 pub async fn reject_oversized(
     req: actix_web::dev::ServiceRequest,
@@ -102,7 +136,57 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     if !json {
         return Err(json_error(&JsonPayloadError::ContentType));
     }
-    serde_json::from_slice(body).map_err(|e| json_error(&JsonPayloadError::Deserialize(e)))
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| json_error(&JsonPayloadError::Deserialize(e)))?;
+    // U+0000 is text no field may hold (PostgreSQL cannot even store it): refused before
+    // the body reaches any handler, with a pointer to each place it occurs.
+    let mut errors = domain::ValidationErrors::default();
+    find_nul(&value, &mut String::new(), &mut errors);
+    errors.into_result().map_err(ApiError::validation)?;
+    T::deserialize(value).map_err(|e| {
+        ApiError::new(
+            ProblemCode::InvalidBody,
+            format!("the body does not match the schema: {e}"),
+        )
+    })
+}
+
+/// Adds an error for every string or key under `value` that contains U+0000.
+fn find_nul(value: &serde_json::Value, pointer: &mut String, errors: &mut domain::ValidationErrors) {
+    use serde_json::Value;
+    let here = |pointer: &str| {
+        if pointer.is_empty() {
+            "/".to_owned()
+        } else {
+            pointer.to_owned()
+        }
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => errors.add(here(pointer), "must not contain U+0000"),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                find_nul(item, pointer, errors);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                if key.contains('\0') {
+                    errors.add(here(pointer), "keys must not contain U+0000");
+                } else {
+                    find_nul(item, pointer, errors);
+                }
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 pub fn payload_config() -> web::PayloadConfig {

@@ -46,7 +46,7 @@ impl Address {
     /// ignoring case and runs of whitespace ("Schildplatz  7" is "schildplatz 7").
     pub fn same_place(&self, other: &Address) -> bool {
         fn norm(s: &str) -> String {
-            s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+            crate::text::comparison_key(s)
         }
         let opt = |s: &Option<String>| s.as_deref().map(norm);
         opt(&self.street) == opt(&other.street)

@@ -34,8 +34,9 @@ impl UserRow {
     }
 }
 
+/// The form emails are unique and looked up in: look-alike spellings collide.
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    domain::text::comparison_key(email)
 }
 
 #[derive(Debug, Clone)]

@@ -168,9 +168,7 @@ pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Organi
 }
 
 /// Names are unique regardless of case and spacing ("Caritas  Dortmund" = "caritas dortmund").
+/// The form organization names are unique in: look-alike spellings collide.
 pub fn normalize_name(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    domain::text::comparison_key(name)
 }
