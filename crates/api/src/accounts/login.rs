@@ -26,6 +26,10 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(format = Password)]
     pub password: String,
+    /// The `device_token` of an earlier sign-in to this account from this client, if
+    /// the client kept one: it exempts the client from the account's shared guess budget.
+    #[serde(default)]
+    pub device_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,8 +87,28 @@ pub(crate) fn token_pair(
         refresh_token,
         token_type: "Bearer".into(),
         expires_in: ttl,
+        device_token: None,
     }
 }
+
+/// A fresh device token for `user_id` (see `jwt::DeviceClaims`).
+fn device_token(auth: &AuthState, user_id: &str) -> String {
+    let now = auth.clock.unix_seconds();
+    jwt::issue_device(
+        &auth.keys,
+        &jwt::DeviceClaims {
+            iss: auth.config.issuer.clone(),
+            aud: auth.config.audience.clone(),
+            sub: user_id.to_owned(),
+            exp: now.saturating_add(i64::try_from(DEVICE_TOKEN_TTL.as_secs()).unwrap_or(i64::MAX)),
+            iat: now,
+            jti: uuid::Uuid::now_v7().to_string(),
+            typ: jwt::DEVICE_TYPE.into(),
+        },
+    )
+}
+
+const DEVICE_TOKEN_TTL: Duration = Duration::from_hours(24 * 90);
 
 /// Starts a new session for `user` and returns its first token pair.
 pub(crate) async fn start_session(
@@ -112,9 +136,13 @@ pub(crate) async fn start_session(
 
 /// Sign in with email and password.
 ///
-/// Failures are counted per account and per client address; after five failed attempts
-/// for an account it is blocked with exponential back-off (429 with `Retry-After`, at
-/// most 15 minutes). Unknown email and wrong password answer alike.
+/// Failures are counted per account *and* client address (from the fifth, that client
+/// waits with exponential back-off, at most 15 minutes: 429 with `Retry-After`), per
+/// address over all accounts (from the twentieth), and per account over all clients (a
+/// shared guess budget that slows guessing to one try a minute). A client that sends the
+/// `device_token` of an earlier sign-in to the account is counted on its own instead of
+/// the account-wide and pair counters, so others' failures never lock it out. Unknown
+/// email and wrong password answer alike.
 #[utoipa::path(
     tag = "auth",
     summary = "Sign in",
@@ -141,19 +169,41 @@ pub async fn login(
         .map(|ip| ip.to_string())
         .unwrap_or_default();
     let cfg = state.auth.config.clone();
-    let account_key = (format!("account:{email}"), cfg.account_throttle);
+    let device = body.device_token.as_deref().and_then(|t| {
+        jwt::verify_device(
+            &state.auth.keys,
+            &cfg.issuer,
+            &cfg.audience,
+            t,
+            state.clock.unix_seconds(),
+        )
+    });
     let address_key = (format!("address:{address}"), cfg.address_throttle);
 
     // Count the attempt before checking the password, so parallel guesses cannot all
     // pass the check before the first failure is recorded.
-    let keys = vec![account_key.clone(), address_key.clone()];
     let now = state.clock.now_naive();
     let lookup_email = email.clone();
-    let (admitted, user) = state
+    let (lookup_address, lookup_address_key) = (address.clone(), address_key.clone());
+    let (admitted, user, client_key, forgive) = state
         .db(move |conn| {
-            let admitted = persistence::accounts::throttle::begin_attempt(conn, &keys, now)?;
+            let (address, address_key) = (lookup_address, lookup_address_key);
             let user = persistence::accounts::users::find_by_email(conn, &lookup_email)?;
-            Ok((admitted, user))
+            let trusted = device.filter(|d| user.as_ref().is_some_and(|u| u.id == d.sub));
+            let (client_key, mut keys) = match trusted {
+                // A known device: its own counter only (and the address's).
+                Some(d) => ((format!("device:{}", d.jti), cfg.pair_throttle), vec![]),
+                None => (
+                    (format!("pair:{lookup_email}|{address}"), cfg.pair_throttle),
+                    vec![(format!("account:{lookup_email}"), cfg.account_throttle)],
+                ),
+            };
+            keys.push(address_key);
+            // A success clears the client's counter and gives back what it counted elsewhere.
+            let forgive = keys.clone();
+            keys.push(client_key.clone());
+            let admitted = persistence::accounts::throttle::begin_attempt(conn, &keys, now)?;
+            Ok((admitted, user, client_key, forgive))
         })
         .await?;
     if let Err(wait) = admitted {
@@ -189,7 +239,7 @@ pub async fn login(
     let (id, old) = (UserId::from_stored(user.id.clone()), user.password_hash.clone());
     state
         .db(move |conn| {
-            persistence::accounts::throttle::succeeded(conn, &account_key.0, &[address_key])?;
+            persistence::accounts::throttle::succeeded(conn, &client_key.0, &forgive)?;
             if let Some(new_hash) = upgraded {
                 persistence::accounts::users::upgrade_hash(conn, &id, &old, &new_hash)?;
             }
@@ -197,7 +247,8 @@ pub async fn login(
         })
         .await?;
     tracing::info!(event = "authn_login_success", user = %user.id, "signed in");
-    let tokens = start_session(&state, user.id.clone(), user.role.clone()).await?;
+    let mut tokens = start_session(&state, user.id.clone(), user.role.clone()).await?;
+    tokens.device_token = Some(device_token(&state.auth, &user.id));
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(tokens))
@@ -304,4 +355,8 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: u64,
+    /// Only on sign-in (`null` otherwise): keep it and send it with the next sign-in to
+    /// this account from this client (valid 90 days). Failed guesses by others then do
+    /// not slow this client down.
+    pub device_token: Option<String>,
 }

@@ -97,13 +97,13 @@ pub async fn change_password(
     let pool = state.pool.clone();
     let user_id = UserId::from_stored(caller.actor.id.clone());
     let ctx = caller.audit();
-    let policy = state.auth.config.account_throttle;
+    let policy = state.auth.config.pair_throttle;
     let user = state.auth.hashing.run(move || -> Result<_, ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::accounts::users::find(&mut conn, &user_id)?
             .ok_or_else(|| ApiError::not_found("no such account"))?;
         // Guessing the current password with a stolen token is throttled like sign-in.
-        let key = (format!("account:{}", user.email_normalized), policy);
+        let key = (format!("password:{}", user.id), policy);
         if let Err(wait) =
             persistence::accounts::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key), ctx.at)?
         {

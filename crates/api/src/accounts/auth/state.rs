@@ -33,7 +33,12 @@ pub struct AuthConfig {
     pub state_ttl: Duration,
     /// Peers whose `X-Forwarded-For` is believed (reverse proxies). Empty: none.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Failures of one client (account and address, or one device) for one account.
+    pub pair_throttle: Policy,
+    /// Failures for one account from all clients without a device token: the budget that
+    /// stops a distributed guess, slowing it rather than locking the owner out for long.
     pub account_throttle: Policy,
+    /// Failures from one address over all accounts.
     pub address_throttle: Policy,
     /// Password hashes or verifications running at once (each holds 19 MiB).
     pub hashing_concurrency: usize,
@@ -50,10 +55,16 @@ impl Default for AuthConfig {
             session_ttl: Duration::from_hours(12),
             state_ttl: Duration::from_secs(2),
             trusted_proxies: Vec::new(),
-            account_throttle: Policy {
+            pair_throttle: Policy {
                 free: 5,
                 base: Duration::from_secs(1),
                 max: Duration::from_mins(15),
+                forget_after: Duration::from_hours(24),
+            },
+            account_throttle: Policy {
+                free: 20,
+                base: Duration::from_secs(1),
+                max: Duration::from_mins(1),
                 forget_after: Duration::from_hours(24),
             },
             address_throttle: Policy {
