@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::extractors;
 use crate::http::openapi::{self, RouteTable};
-use crate::http::problem::{ApiError, render_problems};
+use crate::http::problem::{ApiError, catch_panics, render_problems};
 use crate::http::request_id::{X_REQUEST_ID, request_context};
 use crate::routes;
 use crate::state::{AppState, HttpConfig};
@@ -70,10 +70,33 @@ pub fn build_app(
         .default_service(web::to(not_found_or_not_allowed))
         .wrap(from_fn(extractors::reject_oversized))
         .wrap(from_fn(extractors::reject_nul_in_url))
+        .wrap(from_fn(catch_panics))
         .wrap(from_fn(render_problems))
         .wrap(from_fn(request_context))
+        .wrap(from_fn(content_security_policy))
         .wrap(security_headers)
         .wrap(cors(&config.cors_origins))
+}
+
+/// API responses may not load or frame anything; the Swagger UI under `/docs/` may load
+/// its own (vendored) scripts and styles and nothing from elsewhere.
+async fn content_security_policy(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let docs = req.path().starts_with("/docs");
+    let mut res = next.call(req).await?;
+    let policy = if docs {
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+         script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'"
+    };
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(policy),
+    );
+    Ok(res)
 }
 
 async fn not_found_or_not_allowed(
@@ -87,21 +110,28 @@ async fn not_found_or_not_allowed(
 }
 
 /// Anonymous reads are open to every origin (the directory is public); anything else
-/// (writes, preflights for them) only to the configured origins. No cookies are used,
+/// (writes, requests carrying a token, preflights for them) only to the configured
+/// origins. No cookies are used,
 /// so credentials are never allowed.
 fn cors(origins: &[String]) -> Cors {
     let origins: Vec<String> = origins.to_vec();
     Cors::default()
         .allowed_origin_fn(move |origin, head| {
             let listed = origin.to_str().is_ok_and(|o| origins.iter().any(|a| a == o));
+            let headers = head.headers();
+            // A request carrying a token is not an anonymous read, whatever its method.
+            let authenticated = headers.contains_key(header::AUTHORIZATION)
+                || headers
+                    .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+                    .and_then(|h| h.to_str().ok())
+                    .is_some_and(|h| h.to_ascii_lowercase().contains("authorization"));
             let reading = head.method == Method::GET
                 || head.method == Method::HEAD
                 || (head.method == Method::OPTIONS
-                    && head
-                        .headers()
+                    && headers
                         .get(header::ACCESS_CONTROL_REQUEST_METHOD)
                         .is_some_and(|m| m == "GET" || m == "HEAD"));
-            listed || reading
+            listed || (reading && !authenticated)
         })
         .allowed_methods([
             Method::GET,

@@ -148,6 +148,25 @@ pub fn migration_names(folder: &std::path::Path) -> std::io::Result<Vec<String>>
 /// Serializes writers that must not interleave (same throttle key, the set of admins,
 /// one account) until the transaction ends. SQLite needs nothing: `BEGIN IMMEDIATE`
 /// already serializes every writer. PostgreSQL takes a transaction-scoped advisory lock.
+/// Like [`lock_key`], but gives up at once when another transaction holds the lock:
+/// `false` then. SQLite's write transaction already excludes every other writer.
+pub fn try_lock_key(conn: &mut DbConnection, scope: &str, key: &str) -> Result<bool, RepoError> {
+    if let DbConnection::Pg(pg) = conn {
+        use diesel::sql_types::{Bool, Text};
+        #[derive(QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = Bool)]
+            locked: bool,
+        }
+        let row: Locked =
+            diesel::sql_query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked")
+                .bind::<Text, _>(format!("{scope}:{key}"))
+                .get_result(pg)?;
+        return Ok(row.locked);
+    }
+    Ok(true)
+}
+
 pub fn lock_key(conn: &mut DbConnection, scope: &str, key: &str) -> Result<(), RepoError> {
     if let DbConnection::Pg(pg) = conn {
         use diesel::sql_types::Text;

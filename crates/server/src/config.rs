@@ -62,6 +62,10 @@ pub struct Cli {
     #[arg(long, env = "LW_DIRECTORY_POLL_MS", default_value_t = 500, global = true)]
     pub directory_poll_ms: u64,
 
+    /// Minutes between prunings of ended sign-ins and old throttle counters.
+    #[arg(long, env = "LW_PRUNE_INTERVAL_MINUTES", default_value_t = 60, global = true)]
+    pub prune_interval_minutes: u64,
+
     /// Password hashes running at once (each holds 19 MiB); default: one per core.
     #[arg(long, env = "LW_HASHING_CONCURRENCY", global = true)]
     pub hashing_concurrency: Option<usize>,
@@ -136,6 +140,7 @@ pub struct Settings {
     pub directory_poll: std::time::Duration,
     pub signing_key: KeySource,
     pub auth: api::accounts::auth::AuthConfig,
+    pub prune_interval: std::time::Duration,
     /// The system clock in production; tests pass a manual one.
     pub clock: domain::Clock,
 }
@@ -167,6 +172,7 @@ impl Cli {
             },
             directory_poll: std::time::Duration::from_millis(self.directory_poll_ms.max(50)),
             clock: domain::Clock::system(),
+            prune_interval: std::time::Duration::from_secs(self.prune_interval_minutes.max(1) * 60),
             signing_key: match &self.jwt_key_file {
                 Some(path) => KeySource::File(path.clone()),
                 None => KeySource::DataDir(self.data_dir.clone()),

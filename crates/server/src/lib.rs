@@ -4,5 +4,6 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod healthcheck;
+pub mod jobs;
 pub mod startup;
 pub mod telemetry;

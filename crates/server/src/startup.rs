@@ -81,6 +81,21 @@ impl Application {
         let directory = Arc::new(DirectoryCache::load_blocking(&pool, clock.clone())?);
         actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
 
+        let forget_after = [
+            settings.auth.pair_throttle.forget_after,
+            settings.auth.account_throttle.forget_after,
+            settings.auth.address_throttle.forget_after,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or_default();
+        actix_web::rt::spawn(crate::jobs::pruning::run(
+            pool.clone(),
+            clock.clone(),
+            forget_after,
+            settings.prune_interval,
+        ));
+
         let keys = signing_keys(&settings.signing_key)?;
         let auth = Arc::new(api::accounts::auth::AuthState::new(
             keys,

@@ -299,6 +299,14 @@ pub async fn refresh_tokens(
                 "this refresh token was already used; the session has been ended",
             ))
         }
+        Rotation::TooFrequent => {
+            let mut err = ApiError::new(
+                ProblemCode::TooManyAttempts,
+                "this session refreshes too often; keep the access token until it expires",
+            );
+            err.retry_after = Some(60);
+            Err(err)
+        }
         Rotation::Invalid => Err(unauthenticated_with(
             ProblemCode::InvalidRefreshToken,
             "the refresh token is unknown, expired or revoked",

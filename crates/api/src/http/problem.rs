@@ -238,6 +238,30 @@ impl From<RelocationError> for ApiError {
     }
 }
 
+/// Turns a panic in a handler into a 500 `internal_error` (rendered as problem+json by
+/// `render_problems`) instead of a dropped connection; the panic hook has logged it.
+pub async fn catch_panics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    use futures_util::FutureExt;
+    // The request itself cannot be kept (routing needs it unshared), so the answer to a
+    // panic goes out on a stand-in carrying the path and the request id.
+    let path = req.path().to_owned();
+    let request_id = req.extensions().get::<RequestId>().cloned();
+    match std::panic::AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res.map(ServiceResponse::map_into_left_body),
+        Err(_) => {
+            let stand_in = actix_web::test::TestRequest::with_uri(&path).to_http_request();
+            if let Some(id) = request_id {
+                stand_in.extensions_mut().insert(id);
+            }
+            let response = HttpResponse::from_error(ApiError::internal());
+            Ok(ServiceResponse::new(stand_in, response).map_into_right_body())
+        }
+    }
+}
+
 /// Renders every error response as problem+json, adding `instance` and the request id.
 /// Inner middleware must answer with an error *response* (`HttpResponse::from_error`),
 /// not `Err`: the request cannot be cloned here without breaking routing.

@@ -60,10 +60,13 @@ pub const OPERATIONS: &[OperationCodes] = &[
     // Operations.
     op("healthz", &[]),
     op("readyz", &[DatabaseUnavailable]),
-    // Authentication. Login and refresh read `web::Json` without further validation.
+    // Authentication. Bodies are only checked for U+0000 (`validation_failed`).
     op("jwks", &[]),
-    op("login", &[InvalidCredentials, TooManyAttempts, ServerBusy]).except(&[ValidationFailed]),
-    op("refresh_tokens", &[InvalidRefreshToken, RefreshTokenReused]).except(&[ValidationFailed]),
+    op("login", &[InvalidCredentials, TooManyAttempts, ServerBusy]),
+    op(
+        "refresh_tokens",
+        &[InvalidRefreshToken, RefreshTokenReused, TooManyAttempts],
+    ),
     // `SignedIn`: admits accounts that must still change their password; no policy check.
     op("logout", &[NotASession]).except(&[Forbidden, PasswordChangeRequired]),
     // `SignedIn`; `ReadOwnAccount` is allowed to every caller.

@@ -62,7 +62,14 @@ pub enum Rotation {
     Reused { session: SessionRow },
     /// Unknown, expired, or its session has ended.
     Invalid,
+    /// The session refreshed too often in the last minute; the token is not spent and
+    /// may be presented again later.
+    TooFrequent,
 }
+
+/// Refreshes a session may make per minute: a client needs one per access-token
+/// lifetime; a loop that rotates as fast as it can only grows the database.
+pub const REFRESHES_PER_MINUTE: i64 = 10;
 
 #[tracing::instrument(name = "db.accounts.sessions.rotate", skip_all)]
 pub fn rotate(
@@ -101,6 +108,14 @@ pub fn rotate(
             .first(conn)?;
         if !user.active {
             return Ok(Rotation::Invalid);
+        }
+        let recent: i64 = refresh_tokens::table
+            .filter(refresh_tokens::session_id.eq(&session.id))
+            .filter(refresh_tokens::created_at.gt(now - chrono::TimeDelta::minutes(1)))
+            .count()
+            .get_result(conn)?;
+        if recent > REFRESHES_PER_MINUTE {
+            return Ok(Rotation::TooFrequent);
         }
         // Spend the token only if nobody else spent it in the meantime.
         let spent = diesel::update(

@@ -1,0 +1,3 @@
+//! Background jobs every instance runs; each is safe to run on several instances at once.
+
+pub mod pruning;

@@ -1,0 +1,32 @@
+//! Hourly pruning of ended sign-ins and forgotten throttle counters (see
+//! `persistence::accounts::pruning`).
+
+use std::time::Duration;
+
+use domain::Clock;
+use persistence::DbPool;
+
+/// Runs `prune` every `every` until the process ends; failures are logged and retried.
+pub async fn run(pool: DbPool, clock: Clock, forget_after: Duration, every: Duration) {
+    let forget_after = chrono::TimeDelta::from_std(forget_after).unwrap_or(chrono::TimeDelta::days(1));
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let (pool, now) = (pool.clone(), clock.now_naive());
+        let outcome = api::http::blocking::run_blocking(move || {
+            let mut conn = pool.get()?;
+            persistence::accounts::pruning::prune(&mut conn, now, forget_after)
+        })
+        .await;
+        match outcome {
+            Ok(pruned) => tracing::info!(
+                refresh_tokens = pruned.refresh_tokens,
+                sessions = pruned.sessions,
+                throttle_rows = pruned.throttle_rows,
+                "pruned ended sign-ins"
+            ),
+            Err(e) => tracing::warn!(error = %e, "pruning failed; retrying at the next interval"),
+        }
+    }
+}
