@@ -29,12 +29,9 @@ async fn parallel_guesses_are_throttled(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, email) = app.create_account(Role::Staff, false);
     let guesses = (0..20).map(|i| {
-        let app = &app;
-        let body = json!({"email": email, "password": format!("Falsches-Passwort-{i}!")});
-        async move {
-            app.send_json(app.client.post(app.url("/api/v1/auth/login")), &body)
-                .await
-        }
+        let (app, email) = (&app, &email);
+        let password = format!("Falsches-Passwort-{i}!");
+        async move { app.login(email, &password).await }
     });
     let results = futures_util::future::join_all(guesses).await;
     let checked = results.iter().filter(|r| r.status == 401).count();
@@ -192,8 +189,8 @@ async fn unknown_user_and_wrong_password_look_the_same(backend: Backend) {
     }
     // Malformed bodies are 400, unknown fields included.
     let res = app
-        .send_json(
-            app.client.post(app.url("/api/v1/auth/login")),
+        .post_json_anonymous(
+            "/api/v1/auth/login",
             &json!({"email": email, "password": "x", "role": "admin"}),
         )
         .await;
@@ -318,11 +315,8 @@ async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
     let refresh = |token: Value| {
         let app = &app;
         async move {
-            app.send_json(
-                app.client.post(app.url("/api/v1/auth/refresh")),
-                &json!({"refresh_token": token}),
-            )
-            .await
+            app.post_json_anonymous("/api/v1/auth/refresh", &json!({"refresh_token": token}))
+                .await
         }
     };
     let second = refresh(first["refresh_token"].clone()).await;
@@ -361,20 +355,14 @@ async fn logout_and_deactivation_cut_off_tokens(backend: Backend) {
     let session = app.login(&email, PASSWORD).await.json();
     let access = session["access_token"].as_str().unwrap();
     let other_session = app.access_token(&email).await;
-    let res = app
-        .send(
-            app.client
-                .post(app.url("/api/v1/auth/logout"))
-                .bearer_auth(access),
-        )
-        .await;
+    let res = app.post_empty(access, "/api/v1/auth/logout").await;
     assert_eq!(res.status, 204);
     app.get_as(access, "/api/v1/me")
         .await
         .problem(401, "unauthenticated");
     let refresh = app
-        .send_json(
-            app.client.post(app.url("/api/v1/auth/refresh")),
+        .post_json_anonymous(
+            "/api/v1/auth/refresh",
             &json!({"refresh_token": session["refresh_token"]}),
         )
         .await;
@@ -387,13 +375,9 @@ async fn logout_and_deactivation_cut_off_tokens(backend: Backend) {
 
     let me = app.get_as(&other_session, "/api/v1/me").await.json();
     let res = app
-        .send(
-            app.client
-                .post(app.url(&format!(
-                    "/api/v1/users/{}/deactivate",
-                    me["id"].as_str().unwrap()
-                )))
-                .bearer_auth(&admin),
+        .post_empty(
+            &admin,
+            &format!("/api/v1/users/{}/deactivate", me["id"].as_str().unwrap()),
         )
         .await;
     assert_eq!(res.status, 200);
@@ -405,13 +389,9 @@ async fn logout_and_deactivation_cut_off_tokens(backend: Backend) {
         .await
         .problem(401, "invalid_credentials");
     let res = app
-        .send(
-            app.client
-                .post(app.url(&format!(
-                    "/api/v1/users/{}/reactivate",
-                    me["id"].as_str().unwrap()
-                )))
-                .bearer_auth(&admin),
+        .post_empty(
+            &admin,
+            &format!("/api/v1/users/{}/reactivate", me["id"].as_str().unwrap()),
         )
         .await;
     assert_eq!(res.json()["active"], true);
@@ -436,18 +416,7 @@ async fn revocation_reaches_other_instances(backend: Backend) {
         200,
         "tokens work on every instance"
     );
-    assert_eq!(
-        first
-            .send(
-                first
-                    .client
-                    .post(first.url("/api/v1/auth/logout"))
-                    .bearer_auth(&token)
-            )
-            .await
-            .status,
-        204
-    );
+    assert_eq!(first.post_empty(&token, "/api/v1/auth/logout").await.status, 204);
     // The documented bound is the session state cache's 2 s: once they have passed, the
     // other instance refuses the token at once.
     first.clock.advance(chrono::TimeDelta::seconds(2));
@@ -470,8 +439,9 @@ async fn initial_password_must_be_changed(backend: Backend) {
         .clone();
     let initial = "Start-Kennung-Gruen-Baum-42";
     let created = app
-        .send_json(
-            app.client.post(app.url("/api/v1/users")).bearer_auth(&admin),
+        .post_json(
+            &admin,
+            "/api/v1/users",
             &json!({"email": "Neu.Kollegin@stadtdo.de", "display_name": "Neue Kollegin", "role": "coordinator",
                     "employer_organization_id": city, "password": initial}),
         )
@@ -480,8 +450,9 @@ async fn initial_password_must_be_changed(backend: Backend) {
     assert!(created.header("location").unwrap().starts_with("/api/v1/users/"));
     assert_eq!(created.json()["password_change_required"], true);
     let dup = app
-        .send_json(
-            app.client.post(app.url("/api/v1/users")).bearer_auth(&admin),
+        .post_json(
+            &admin,
+            "/api/v1/users",
             &json!({"email": "neu.kollegin@STADTDO.de", "display_name": "X", "role": "staff",
                     "employer_organization_id": city, "password": initial}),
         )
@@ -492,10 +463,9 @@ async fn initial_password_must_be_changed(backend: Backend) {
     let me = app.get_as(&token, "/api/v1/me").await;
     assert_eq!(me.json()["password_change_required"], true);
     let blocked = app
-        .send_json(
-            app.client
-                .post(app.url("/api/v1/organizations"))
-                .bearer_auth(&token),
+        .post_json(
+            &token,
+            "/api/v1/organizations",
             &json!({"name": "X", "kind": "partner"}),
         )
         .await;
@@ -536,10 +506,9 @@ async fn initial_password_must_be_changed(backend: Backend) {
         false
     );
     let allowed = app
-        .send_json(
-            app.client
-                .post(app.url("/api/v1/organizations"))
-                .bearer_auth(&fresh),
+        .post_json(
+            &fresh,
+            "/api/v1/organizations",
             &json!({"name": "Verein X", "kind": "partner"}),
         )
         .await;
@@ -558,13 +527,8 @@ async fn password_rules_and_reset(backend: Backend) {
         let (app, admin, victim) = (&app, admin.clone(), victim.clone());
         let body = json!({"password": password});
         async move {
-            app.send_json(
-                app.client
-                    .post(app.url(&format!("/api/v1/users/{victim}/password-reset")))
-                    .bearer_auth(&admin),
-                &body,
-            )
-            .await
+            app.post_json(&admin, &format!("/api/v1/users/{victim}/password-reset"), &body)
+                .await
         }
     };
     reset("dortmund1234").await.problem(422, "validation_failed");
@@ -586,33 +550,17 @@ async fn last_admin_is_protected(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (admin_id, admin) = app.token_for(Role::Admin).await;
     let path = format!("/api/v1/users/{admin_id}");
-    app.send(
-        app.client
-            .post(app.url(&format!("{path}/deactivate")))
-            .bearer_auth(&admin),
-    )
-    .await
-    .problem(409, "last_active_admin");
-    let etag = app.get_as(&admin, &path).await.header("etag").unwrap().to_owned();
-    app.send_json(
-        app.client
-            .patch(app.url(&path))
-            .bearer_auth(&admin)
-            .insert_header(("if-match", etag.as_str())),
-        &json!({"role": "staff"}),
-    )
-    .await
-    .problem(409, "last_active_admin");
+    app.post_empty(&admin, &format!("{path}/deactivate"))
+        .await
+        .problem(409, "last_active_admin");
+    let etag = app.etag_as(&admin, &path).await;
+    app.patch_json(&admin, &path, &etag, &json!({"role": "staff"}))
+        .await
+        .problem(409, "last_active_admin");
 
     let (second_id, _) = app.create_account(Role::Admin, false);
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url(&path))
-                .bearer_auth(&admin)
-                .insert_header(("if-match", etag.as_str())),
-            &json!({"role": "coordinator"}),
-        )
+        .patch_json(&admin, &path, &etag, &json!({"role": "coordinator"}))
         .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["role"], "coordinator");
@@ -621,13 +569,9 @@ async fn last_admin_is_protected(backend: Backend) {
         .await
         .problem(403, "forbidden");
     let second = app.access_token(&app_email(&app, &second_id)).await;
-    app.send(
-        app.client
-            .post(app.url(&format!("/api/v1/users/{second_id}/deactivate")))
-            .bearer_auth(&second),
-    )
-    .await
-    .problem(409, "last_active_admin");
+    app.post_empty(&second, &format!("/api/v1/users/{second_id}/deactivate"))
+        .await
+        .problem(409, "last_active_admin");
 }
 
 fn app_email(app: &TestApp, id: &str) -> String {
@@ -661,10 +605,7 @@ async fn login_throttling(backend: Backend) {
         "/api/v1/Auth/Login",
     ] {
         let res = app
-            .send_json(
-                app.client.post(app.url(path)),
-                &json!({"email": email, "password": PASSWORD}),
-            )
+            .post_json_anonymous(path, &json!({"email": email, "password": PASSWORD}))
             .await;
         assert!(matches!(res.status, 404 | 405), "{path}: {}", res.status);
     }
@@ -716,8 +657,9 @@ async fn integration_tokens(backend: Backend) {
     let (_, admin) = app.token_for(Role::Admin).await;
     let expires = (app.clock.now() + chrono::Duration::days(30)).to_rfc3339();
     let created = app
-        .send_json(
-            app.client.post(app.url("/api/v1/api-tokens")).bearer_auth(&admin),
+        .post_json(
+            &admin,
+            "/api/v1/api-tokens",
             &json!({"name": "Stadtportal", "expires_at": expires}),
         )
         .await;
@@ -742,18 +684,18 @@ async fn integration_tokens(backend: Backend) {
     app.get_as(&token, "/api/v1/users")
         .await
         .problem(403, "forbidden");
-    app.send_json(
-        app.client
-            .post(app.url("/api/v1/organizations"))
-            .bearer_auth(&token),
+    app.post_json(
+        &token,
+        "/api/v1/organizations",
         &json!({"name": "X", "kind": "partner"}),
     )
     .await
     .problem(403, "forbidden");
 
     let past = app
-        .send_json(
-            app.client.post(app.url("/api/v1/api-tokens")).bearer_auth(&admin),
+        .post_json(
+            &admin,
+            "/api/v1/api-tokens",
             &json!({"name": "x", "expires_at": "2020-01-01T00:00:00Z"}),
         )
         .await
@@ -762,11 +704,7 @@ async fn integration_tokens(backend: Backend) {
 
     let id = created["id"].as_str().unwrap();
     let revoked = app
-        .send(
-            app.client
-                .post(app.url(&format!("/api/v1/api-tokens/{id}/revoke")))
-                .bearer_auth(&admin),
-        )
+        .post_empty(&admin, &format!("/api/v1/api-tokens/{id}/revoke"))
         .await;
     assert_eq!(revoked.status, 200);
     assert!(revoked.json()["revoked_at"].is_string());

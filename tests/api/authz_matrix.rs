@@ -213,10 +213,9 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
     let admin_token = app.access_token(&callers[0].1).await;
     let expires = (app.clock.now() + chrono::Duration::days(3)).to_rfc3339();
     let integration = app
-        .send_json(
-            app.client
-                .post(app.url("/api/v1/api-tokens"))
-                .bearer_auth(&admin_token),
+        .post_json(
+            &admin_token,
+            "/api/v1/api-tokens",
             &json!({"name": "matrix", "expires_at": expires}),
         )
         .await
@@ -225,10 +224,9 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .unwrap()
         .to_owned();
     let victim_token = app
-        .send_json(
-            app.client
-                .post(app.url("/api/v1/api-tokens"))
-                .bearer_auth(&admin_token),
+        .post_json(
+            &admin_token,
+            "/api/v1/api-tokens",
             &json!({"name": "victim", "expires_at": expires}),
         )
         .await
@@ -314,21 +312,19 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
     let staff = app.access_token(&callers[2].1).await;
     let etag = app.etag("/api/v1/offices/mengede-huckarde").await;
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url("/api/v1/offices/mengede-huckarde"))
-                .bearer_auth(&staff)
-                .insert_header(("if-match", etag.as_str())),
+        .patch_json(
+            &staff,
+            "/api/v1/offices/mengede-huckarde",
+            &etag,
             &json!({"name": "Umbenannt"}),
         )
         .await;
     res.problem(403, "forbidden");
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url("/api/v1/offices/mengede-huckarde"))
-                .bearer_auth(&staff)
-                .insert_header(("if-match", etag.as_str())),
+        .patch_json(
+            &staff,
+            "/api/v1/offices/mengede-huckarde",
+            &etag,
             &json!({"phone": "0231 50 11 149"}),
         )
         .await;

@@ -90,15 +90,7 @@ async fn sessions_follow_dst_closures_and_extras(backend: Backend) {
     hours["extra_sessions"] = json!([{"day": "2026-12-30", "opens": "10:00", "closes": "12:00", "languages": ["de", "uk"],
         "place": "Bürgerhaus Mengede", "note": {"de": "Außensprechstunde", "en": "Outreach session"}}]);
     let body = json!({"by_appointment": true, "slots": hours["slots"], "closures": hours["closures"], "extra_sessions": hours["extra_sessions"]});
-    let res = app
-        .send_json(
-            app.client
-                .put(app.url(HOURS))
-                .bearer_auth(&token)
-                .insert_header(("if-match", etag)),
-            &body,
-        )
-        .await;
+    let res = app.put_json(&token, HOURS, &etag, &body).await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     let winter = app
         .get(&format!("{path}?from=2026-12-21&to=2027-01-05"))
@@ -212,11 +204,10 @@ async fn hours_are_validated_and_need_if_match(backend: Backend) {
     let etag = app
         .etag("/api/v1/offices/eving-scharnhorst/consultation-hours")
         .await;
-    app.send_json(
-        app.client
-            .put(app.url("/api/v1/offices/eving-scharnhorst/consultation-hours"))
-            .bearer_auth(&token)
-            .insert_header(("if-match", etag)),
+    app.put_json(
+        &token,
+        "/api/v1/offices/eving-scharnhorst/consultation-hours",
+        &etag,
         &json!({"slots": []}),
     )
     .await
@@ -312,12 +303,7 @@ async fn languages_topics_and_services(backend: Backend) {
     let office = app.get("/api/v1/offices/eving-scharnhorst").await.json();
     let local = json!({"office_id": office["id"], "name": {"de": "Außensprechstunde im Stadtteilzentrum", "en": "Outreach hours"},
         "description": {"de": "Wöchentlich im Stadtteilzentrum Scharnhorst."}, "topics": ["housing", "job-search"]});
-    let res = app
-        .send_json(
-            app.client.post(app.url("/api/v1/services")).bearer_auth(&staff),
-            &local,
-        )
-        .await;
+    let res = app.post_json(&staff, "/api/v1/services", &local).await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let created = res.json();
     assert_eq!(created["scope"], "local");
@@ -330,47 +316,29 @@ async fn languages_topics_and_services(backend: Backend) {
     let base_id = base[0]["id"].as_str().unwrap();
     let path = format!("/api/v1/services/{base_id}");
     let etag = app.etag(&path).await;
-    app.send_json(
-        app.client
-            .patch(app.url(&path))
-            .bearer_auth(&staff)
-            .insert_header(("if-match", etag.clone())),
-        &json!({"topics": ["health"]}),
-    )
-    .await
-    .problem(403, "forbidden");
+    app.patch_json(&staff, &path, &etag, &json!({"topics": ["health"]}))
+        .await
+        .problem(403, "forbidden");
     let (_, coordinator) = app.token_for(Role::Coordinator).await;
     let bad = app
-        .send_json(
-            app.client
-                .patch(app.url(&path))
-                .bearer_auth(&coordinator)
-                .insert_header(("if-match", etag.clone())),
-            &json!({"topics": ["astrology"]}),
-        )
+        .patch_json(&coordinator, &path, &etag, &json!({"topics": ["astrology"]}))
         .await
         .problem(422, "validation_failed");
     assert_eq!(bad["errors"][0]["pointer"], "/topics/0");
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url(&path))
-                .bearer_auth(&coordinator)
-                .insert_header(("if-match", etag)),
+        .patch_json(
+            &coordinator,
+            &path,
+            &etag,
             &json!({"name": {"de": "Offene Sprechstunde", "ar": "ساعات الاستشارة"}}),
         )
         .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(app.get(&path).await.json()["name"]["de"], "Offene Sprechstunde");
     let no_german = json!({"name": {"en": "x"}, "description": {"de": "y"}});
-    app.send_json(
-        app.client
-            .post(app.url("/api/v1/services"))
-            .bearer_auth(&coordinator),
-        &no_german,
-    )
-    .await
-    .problem(422, "validation_failed");
+    app.post_json(&coordinator, "/api/v1/services", &no_german)
+        .await
+        .problem(422, "validation_failed");
 }
 
 async fn language_negotiation(backend: Backend) {
@@ -443,20 +411,18 @@ async fn language_negotiation(backend: Backend) {
     assert_eq!(again.status, 304);
     let (_, token) = app.token_for(Role::Coordinator).await;
     let res = app
-        .send_json(
-            app.client
-                .put(app.url(HOURS))
-                .bearer_auth(&token)
-                .insert_header(("if-match", tag.as_str())),
+        .put_json(
+            &token,
+            HOURS,
+            &tag,
             &json!({"by_appointment": false, "slots": []}),
         )
         .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
-    app.send_json(
-        app.client
-            .put(app.url(HOURS))
-            .bearer_auth(&token)
-            .insert_header(("if-match", tag.as_str())),
+    app.put_json(
+        &token,
+        HOURS,
+        &tag,
         &json!({"by_appointment": false, "slots": []}),
     )
     .await
@@ -471,14 +437,7 @@ async fn icalendar_feed_parses_and_round_trips(backend: Backend) {
     let etag = app.etag(HOURS).await;
     hours["closures"] = json!([{"first_day": "2027-04-02", "last_day": "2027-04-05", "reason": null}]);
     let body = json!({"by_appointment": true, "slots": hours["slots"], "closures": hours["closures"], "extra_sessions": []});
-    app.send_json(
-        app.client
-            .put(app.url(HOURS))
-            .bearer_auth(&token)
-            .insert_header(("if-match", etag)),
-        &body,
-    )
-    .await;
+    app.put_json(&token, HOURS, &etag, &body).await;
 
     let res = app
         .get("/api/v1/offices/mengede-huckarde/consultation-hours.ics")

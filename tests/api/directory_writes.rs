@@ -36,13 +36,7 @@ async fn a_failed_reload_does_not_fail_a_committed_write(backend: Backend) {
             .unwrap();
     }
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url(path))
-                .bearer_auth(&token)
-                .insert_header(("if-match", etag.as_str())),
-            &json!({"phone": "0231 987654"}),
-        )
+        .patch_json(&token, path, &etag, &json!({"phone": "0231 987654"}))
         .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["contact"]["phone"], "0231 987654");
@@ -64,10 +58,7 @@ async fn paging_is_stable_under_inserts(backend: Backend) {
         .unwrap()["id"]
         .clone();
     let res = app
-        .send_json(
-            app.client.post(app.url("/api/v1/offices")).bearer_auth(&token),
-            &office_body(&provider),
-        )
+        .post_json(&token, "/api/v1/offices", &office_body(&provider))
         .await;
     assert_eq!(res.status, 201);
     let mut seen = slugs(&first);
@@ -110,45 +101,21 @@ async fn staff_sides_survive_employer_and_provider_changes(backend: Backend) {
 
     // A city-side person cannot be moved to a provider employer while assigned.
     let user_path = format!("/api/v1/users/{person}");
-    let etag = app
-        .get_as(&admin, &user_path)
+    app.patch_current(&admin, &user_path, &json!({"employer_organization_id": drk}))
         .await
-        .header("etag")
-        .unwrap()
-        .to_owned();
-    app.send_json(
-        app.client
-            .patch(app.url(&user_path))
-            .bearer_auth(&admin)
-            .insert_header(("if-match", etag)),
-        &json!({"employer_organization_id": drk}),
-    )
-    .await
-    .problem(409, "staff_side_conflict");
+        .problem(409, "staff_side_conflict");
     // The city cannot stop being the municipality while it employs city-side staff.
     let org_path = format!("/api/v1/organizations/{city}");
     let etag = app.etag(&org_path).await;
-    app.send_json(
-        app.client
-            .patch(app.url(&org_path))
-            .bearer_auth(&admin)
-            .insert_header(("if-match", etag)),
-        &json!({"kind": "partner"}),
-    )
-    .await
-    .problem(409, "staff_side_conflict");
+    app.patch_json(&admin, &org_path, &etag, &json!({"kind": "partner"}))
+        .await
+        .problem(409, "staff_side_conflict");
     // A provider named by offices stays a welfare provider.
     let org_path = format!("/api/v1/organizations/{drk}");
     let etag = app.etag(&org_path).await;
-    app.send_json(
-        app.client
-            .patch(app.url(&org_path))
-            .bearer_auth(&admin)
-            .insert_header(("if-match", etag)),
-        &json!({"kind": "partner"}),
-    )
-    .await
-    .problem(409, "organization_in_use");
+    app.patch_json(&admin, &org_path, &etag, &json!({"kind": "partner"}))
+        .await
+        .problem(409, "organization_in_use");
 
     // An office's provider cannot change under an open provider-side assignment.
     let (drk_person, _) = app.create_account(Role::Staff, false);
@@ -175,11 +142,10 @@ async fn staff_sides_survive_employer_and_provider_changes(backend: Backend) {
     app.assign_between(&drk_person, "eving-scharnhorst", "provider", (2022, 1, 1), None);
     let awo = id_of("AWO Unterbezirk Dortmund");
     let etag = app.etag("/api/v1/offices/eving-scharnhorst").await;
-    app.send_json(
-        app.client
-            .patch(app.url("/api/v1/offices/eving-scharnhorst"))
-            .bearer_auth(&admin)
-            .insert_header(("if-match", etag)),
+    app.patch_json(
+        &admin,
+        "/api/v1/offices/eving-scharnhorst",
+        &etag,
         &json!({"provider_organization_id": awo}),
     )
     .await
@@ -191,15 +157,7 @@ async fn organizations_are_created_and_updated(backend: Backend) {
     let (_, token) = app.token_for(Role::Coordinator).await;
     let post = |body: Value| {
         let (app, token) = (&app, token.clone());
-        async move {
-            app.send_json(
-                app.client
-                    .post(app.url("/api/v1/organizations"))
-                    .bearer_auth(&token),
-                &body,
-            )
-            .await
-        }
+        async move { app.post_json(&token, "/api/v1/organizations", &body).await }
     };
     let res = post(json!({"name": "Ev. Kirchengemeinde Eving", "kind": "partner", "website": "https://kirche-eving.example"})).await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
@@ -238,11 +196,10 @@ async fn organizations_are_created_and_updated(backend: Backend) {
     let path = format!("/api/v1/organizations/{}", org["id"].as_str().unwrap());
     let etag = app.etag(&path).await;
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url(&path))
-                .bearer_auth(&token)
-                .insert_header(("if-match", etag.as_str())),
+        .patch_json(
+            &token,
+            &path,
+            &etag,
             &json!({"website": null, "short_name": "Kirche Eving"}),
         )
         .await;
@@ -280,13 +237,7 @@ async fn offices_are_created_with_their_first_location(backend: Backend) {
     };
     let post = |body: Value| {
         let (app, token) = (&app, token.clone());
-        async move {
-            app.send_json(
-                app.client.post(app.url("/api/v1/offices")).bearer_auth(&token),
-                &body,
-            )
-            .await
-        }
+        async move { app.post_json(&token, "/api/v1/offices", &body).await }
     };
     let res = post(office_body(&find("welfare_provider"))).await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
@@ -413,14 +364,9 @@ async fn concurrent_patches_with_one_etag_one_wins(backend: Backend) {
     let path = "/api/v1/offices/hoerde-hombruch";
     let etag = app.etag(path).await;
     let requests = (0..8).map(|i| {
-        let req = app
-            .client
-            .patch(app.url(path))
-            .bearer_auth(&token)
-            .insert_header(("if-match", etag.clone()));
         let body = json!({"phone": format!("0231 {i}{i}{i}")});
-        let app = &app;
-        async move { app.send_json(req, &body).await }
+        let (app, token, etag) = (&app, &token, &etag);
+        async move { app.patch_json(token, path, etag, &body).await }
     });
     let results = futures_util::future::join_all(requests).await;
     let statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
@@ -529,12 +475,7 @@ async fn unknown_fields_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (admin_id, token) = app.token_for(Role::Admin).await;
     let user_path = format!("/api/v1/users/{admin_id}");
-    let etag = app
-        .get_as(&token, &user_path)
-        .await
-        .header("etag")
-        .unwrap()
-        .to_owned();
+    let etag = app.etag_as(&token, &user_path).await;
     for (req, body) in [
         (
             app.client

@@ -48,11 +48,6 @@ async fn status(app: &TestApp, token: &str) -> Value {
     app.get_as(token, "/api/v1/offices/mengede-huckarde").await.json()["staffing_status"].clone()
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> lw_tests::Response {
-    app.send_json(app.client.post(app.url(path)).bearer_auth(token), &body)
-        .await
-}
-
 async fn tandem_lifecycle_and_status(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, coordinator) = app.token_for(Role::Coordinator).await;
@@ -67,23 +62,22 @@ async fn tandem_lifecycle_and_status(backend: Backend) {
         "not public"
     );
 
-    let res = post(
-        &app,
-        &coordinator,
-        staff,
-        json!({"user_id": city, "side": "city", "started_on": "2024-01-01"}),
-    )
-    .await;
+    let res = app
+        .post_json(
+            &coordinator,
+            staff,
+            &json!({"user_id": city, "side": "city", "started_on": "2024-01-01"}),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let first = res.json();
     assert_eq!(first["side"], "city");
     assert_eq!(first["is_current"], true);
     assert_eq!(status(&app, &coordinator).await, "provider_missing");
-    post(
-        &app,
+    app.post_json(
         &coordinator,
         staff,
-        json!({"user_id": provider, "side": "provider", "started_on": "2024-02-01"}),
+        &json!({"user_id": provider, "side": "provider", "started_on": "2024-02-01"}),
     )
     .await;
     assert_eq!(status(&app, &coordinator).await, "paired");
@@ -95,13 +89,13 @@ async fn tandem_lifecycle_and_status(backend: Backend) {
     assert!(view["city"]["person"]["display_name"].is_string());
 
     // Handover: same day, no gap, no overlap; the side stays staffed.
-    let res = post(
-        &app,
-        &coordinator,
-        &format!("{staff}/handover"),
-        json!({"side": "city", "user_id": successor, "on": "2025-06-01"}),
-    )
-    .await;
+    let res = app
+        .post_json(
+            &coordinator,
+            &format!("{staff}/handover"),
+            &json!({"side": "city", "user_id": successor, "on": "2025-06-01"}),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let handover = res.json();
     assert_eq!(handover["ended"]["ended_on"], "2025-06-01");
@@ -113,13 +107,13 @@ async fn tandem_lifecycle_and_status(backend: Backend) {
     let view = app.get_as(&coordinator, staff).await.json();
     let provider_assignment = view["provider"]["id"].as_str().unwrap().to_owned();
     let today = lw_tests::test_clock().today();
-    let res = post(
-        &app,
-        &coordinator,
-        &format!("{staff}/{provider_assignment}/end"),
-        json!({"ended_on": today, "reason": "Wechsel"}),
-    )
-    .await;
+    let res = app
+        .post_json(
+            &coordinator,
+            &format!("{staff}/{provider_assignment}/end"),
+            &json!({"ended_on": today, "reason": "Wechsel"}),
+        )
+        .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.json()["is_current"], false);
     assert_eq!(status(&app, &coordinator).await, "provider_missing");
@@ -173,112 +167,105 @@ async fn every_rule_has_its_problem_code(backend: Backend) {
     let assign =
         |user: &str, side: &str, from: &str| json!({"user_id": user, "side": side, "started_on": from});
 
-    post(&app, &token, staff, assign(&city, "provider", "2024-01-01"))
+    app.post_json(&token, staff, &assign(&city, "provider", "2024-01-01"))
         .await
         .problem(422, "side_employer_mismatch");
-    post(&app, &token, staff, assign(&awo, "city", "2024-01-01"))
+    app.post_json(&token, staff, &assign(&awo, "city", "2024-01-01"))
         .await
         .problem(422, "side_employer_mismatch");
-    post(&app, &token, staff, assign(&diakonie, "provider", "2024-01-01"))
+    app.post_json(&token, staff, &assign(&diakonie, "provider", "2024-01-01"))
         .await
         .problem(422, "side_employer_mismatch");
-    post(&app, &token, staff, assign(&city, "city", "2018-03-08"))
+    app.post_json(&token, staff, &assign(&city, "city", "2018-03-08"))
         .await
         .problem(422, "before_office_opened");
-    let unknown = post(
-        &app,
-        &token,
-        staff,
-        assign(&uuid::Uuid::now_v7().to_string(), "city", "2024-01-01"),
-    )
-    .await;
+    let unknown = app
+        .post_json(
+            &token,
+            staff,
+            &assign(&uuid::Uuid::now_v7().to_string(), "city", "2024-01-01"),
+        )
+        .await;
     assert_eq!(
         unknown.problem(422, "validation_failed")["errors"][0]["pointer"],
         "/user_id"
     );
-    post(
-        &app,
+    app.post_json(
         &token,
         staff,
-        json!({"user_id": city, "side": "mayor", "started_on": "2024-01-01"}),
+        &json!({"user_id": city, "side": "mayor", "started_on": "2024-01-01"}),
     )
     .await
     .problem(400, "invalid_body");
 
-    let first = post(&app, &token, staff, assign(&city, "city", "2024-01-01")).await;
+    let first = app
+        .post_json(&token, staff, &assign(&city, "city", "2024-01-01"))
+        .await;
     assert_eq!(first.status, 201);
     let first_id = first.json()["id"].as_str().unwrap().to_owned();
-    post(&app, &token, staff, assign(&city2, "city", "2030-01-01"))
+    app.post_json(&token, staff, &assign(&city2, "city", "2030-01-01"))
         .await
         .problem(409, "side_already_staffed");
-    post(&app, &token, staff, assign(&city, "city", "2030-01-01"))
+    app.post_json(&token, staff, &assign(&city, "city", "2030-01-01"))
         .await
         .problem(409, "assignment_overlaps");
 
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/{first_id}/end"),
-        json!({"ended_on": "2023-12-31"}),
+        &json!({"ended_on": "2023-12-31"}),
     )
     .await
     .problem(422, "end_not_after_start");
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/{first_id}/end"),
-        json!({"ended_on": "2024-01-01"}),
+        &json!({"ended_on": "2024-01-01"}),
     )
     .await
     .problem(422, "end_not_after_start");
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/handover"),
-        json!({"side": "city", "user_id": city2, "on": "2024-01-01"}),
+        &json!({"side": "city", "user_id": city2, "on": "2024-01-01"}),
     )
     .await
     .problem(409, "handover_not_after_start");
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/handover"),
-        json!({"side": "provider", "user_id": awo, "on": "2025-01-01"}),
+        &json!({"side": "provider", "user_id": awo, "on": "2025-01-01"}),
     )
     .await
     .problem(409, "no_current_holder");
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/handover"),
-        json!({"side": "city", "user_id": awo, "on": "2025-01-01"}),
+        &json!({"side": "city", "user_id": awo, "on": "2025-01-01"}),
     )
     .await
     .problem(422, "side_employer_mismatch");
     assert_eq!(
-        post(
-            &app,
+        app.post_json(
             &token,
             &format!("{staff}/{first_id}/end"),
-            json!({"ended_on": "2025-01-01"})
+            &json!({"ended_on": "2025-01-01"})
         )
         .await
         .status,
         200
     );
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/{first_id}/end"),
-        json!({"ended_on": "2026-01-01"}),
+        &json!({"ended_on": "2026-01-01"}),
     )
     .await
     .problem(409, "assignment_already_ended");
-    post(
-        &app,
+    app.post_json(
         &token,
         &format!("{staff}/{}/end", uuid::Uuid::now_v7()),
-        json!({"ended_on": "2026-01-01"}),
+        &json!({"ended_on": "2026-01-01"}),
     )
     .await
     .problem(404, "not_found");
@@ -286,32 +273,26 @@ async fn every_rule_has_its_problem_code(backend: Backend) {
     // After the office closed, nobody starts there.
     let etag = app.etag("/api/v1/offices/hoerde-hombruch").await;
     let closed = app
-        .send_json(
-            app.client
-                .patch(app.url("/api/v1/offices/hoerde-hombruch"))
-                .bearer_auth(&token)
-                .insert_header(("if-match", etag.as_str())),
+        .patch_json(
+            &token,
+            "/api/v1/offices/hoerde-hombruch",
+            &etag,
             &json!({"status": "closed", "closed_on": "2026-01-01"}),
         )
         .await;
     assert_eq!(closed.status, 200, "{}", String::from_utf8_lossy(&closed.body));
-    post(&app, &token, staff, assign(&city2, "city", "2026-02-01"))
+    app.post_json(&token, staff, &assign(&city2, "city", "2026-02-01"))
         .await
         .problem(422, "after_office_closed");
 
     // Deactivated accounts cannot be assigned.
     let victim = employee(&app, CITY).0;
-    app.send(
-        app.client
-            .post(app.url(&format!("/api/v1/users/{victim}/deactivate")))
-            .bearer_auth(&token),
-    )
-    .await;
-    post(
-        &app,
+    app.post_empty(&token, &format!("/api/v1/users/{victim}/deactivate"))
+        .await;
+    app.post_json(
         &token,
         "/api/v1/offices/eving-scharnhorst/staff",
-        assign(&victim, "city", "2024-01-01"),
+        &assign(&victim, "city", "2024-01-01"),
     )
     .await
     .problem(422, "user_inactive");
@@ -332,30 +313,27 @@ async fn provider_side_follows_the_office_provider(backend: Backend) {
         .clone();
     let etag = app.etag("/api/v1/offices/mengede-huckarde").await;
     let res = app
-        .send_json(
-            app.client
-                .patch(app.url("/api/v1/offices/mengede-huckarde"))
-                .bearer_auth(&token)
-                .insert_header(("if-match", etag.as_str())),
+        .patch_json(
+            &token,
+            "/api/v1/offices/mengede-huckarde",
+            &etag,
             &json!({"provider_organization_id": awo_id}),
         )
         .await;
     assert_eq!(res.status, 200);
     let staff = "/api/v1/offices/mengede-huckarde/staff";
-    post(
-        &app,
+    app.post_json(
         &token,
         staff,
-        json!({"user_id": diakonie, "side": "provider", "started_on": "2024-01-01"}),
+        &json!({"user_id": diakonie, "side": "provider", "started_on": "2024-01-01"}),
     )
     .await
     .problem(422, "side_employer_mismatch");
     assert_eq!(
-        post(
-            &app,
+        app.post_json(
             &token,
             staff,
-            json!({"user_id": awo, "side": "provider", "started_on": "2024-01-01"})
+            &json!({"user_id": awo, "side": "provider", "started_on": "2024-01-01"})
         )
         .await
         .status,
@@ -373,14 +351,8 @@ async fn staff_scope_follows_assignments(backend: Backend) {
         let (app, token) = (&app, token.clone());
         async move {
             let etag = app.etag(office).await;
-            app.send_json(
-                app.client
-                    .patch(app.url(office))
-                    .bearer_auth(&token)
-                    .insert_header(("if-match", etag)),
-                &json!({"phone": phone}),
-            )
-            .await
+            app.patch_json(&token, office, &etag, &json!({"phone": phone}))
+                .await
         }
     };
     patch_phone("0231 1").await.problem(403, "forbidden");
@@ -388,13 +360,13 @@ async fn staff_scope_follows_assignments(backend: Backend) {
         .await
         .problem(403, "forbidden");
 
-    let res = post(
-        &app,
-        &coordinator,
-        &format!("{office}/staff"),
-        json!({"user_id": person, "side": "city", "started_on": "2024-01-01"}),
-    )
-    .await;
+    let res = app
+        .post_json(
+            &coordinator,
+            &format!("{office}/staff"),
+            &json!({"user_id": person, "side": "city", "started_on": "2024-01-01"}),
+        )
+        .await;
     let assignment = res.json()["id"].as_str().unwrap().to_owned();
     // Same token: the scope is read per request (within the documented bound).
     assert_eq!(patch_phone("0231 2").await.status, 200);
@@ -408,22 +380,20 @@ async fn staff_scope_follows_assignments(backend: Backend) {
     );
     // Other offices stay closed to them.
     let etag = app.etag("/api/v1/offices/luetgendortmund").await;
-    app.send_json(
-        app.client
-            .patch(app.url("/api/v1/offices/luetgendortmund"))
-            .bearer_auth(&token)
-            .insert_header(("if-match", etag)),
+    app.patch_json(
+        &token,
+        "/api/v1/offices/luetgendortmund",
+        &etag,
         &json!({"phone": "1"}),
     )
     .await
     .problem(403, "forbidden");
 
     let today = lw_tests::test_clock().today();
-    post(
-        &app,
+    app.post_json(
         &coordinator,
         &format!("{office}/staff/{assignment}/end"),
-        json!({"ended_on": today}),
+        &json!({"ended_on": today}),
     )
     .await;
     patch_phone("0231 3").await.problem(403, "forbidden");
@@ -444,18 +414,16 @@ async fn deactivation_ends_assignments(backend: Backend) {
     let (city, _) = employee(&app, CITY);
     let (provider, _) = employee(&app, AWO);
     let staff = "/api/v1/offices/hoerde-hombruch/staff";
-    post(
-        &app,
+    app.post_json(
         &admin,
         staff,
-        json!({"user_id": city, "side": "city", "started_on": "2024-01-01"}),
+        &json!({"user_id": city, "side": "city", "started_on": "2024-01-01"}),
     )
     .await;
-    post(
-        &app,
+    app.post_json(
         &admin,
         staff,
-        json!({"user_id": provider, "side": "provider", "started_on": "2024-01-01"}),
+        &json!({"user_id": provider, "side": "provider", "started_on": "2024-01-01"}),
     )
     .await;
     assert_eq!(
@@ -463,11 +431,7 @@ async fn deactivation_ends_assignments(backend: Backend) {
         "paired"
     );
     let res = app
-        .send(
-            app.client
-                .post(app.url(&format!("/api/v1/users/{city}/deactivate")))
-                .bearer_auth(&admin),
-        )
+        .post_empty(&admin, &format!("/api/v1/users/{city}/deactivate"))
         .await;
     assert_eq!(res.status, 200);
     let view = app.get_as(&admin, staff).await.json();
@@ -491,13 +455,12 @@ async fn fifty_parallel_assignments_one_wins(backend: Backend) {
     let (_, token) = app.token_for(Role::Coordinator).await;
     let people: Vec<String> = (0..50).map(|_| employee(&app, CITY).0).collect();
     let requests = people.iter().map(|person| {
-        let req = app
-            .client
-            .post(app.url("/api/v1/offices/luetgendortmund/staff"))
-            .bearer_auth(&token);
         let body = json!({"user_id": person, "side": "city", "started_on": "2024-01-01"});
-        let app = &app;
-        async move { app.send_json(req, &body).await }
+        let (app, token) = (&app, &token);
+        async move {
+            app.post_json(token, "/api/v1/offices/luetgendortmund/staff", &body)
+                .await
+        }
     });
     let results = futures_util::future::join_all(requests).await;
     let created = results.iter().filter(|r| r.status == 201).count();
@@ -521,22 +484,20 @@ async fn fifty_parallel_handovers_one_wins(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (_, token) = app.token_for(Role::Coordinator).await;
     let (holder, _) = employee(&app, CITY);
-    post(
-        &app,
+    app.post_json(
         &token,
         "/api/v1/offices/luetgendortmund/staff",
-        json!({"user_id": holder, "side": "city", "started_on": "2024-01-01"}),
+        &json!({"user_id": holder, "side": "city", "started_on": "2024-01-01"}),
     )
     .await;
     let people: Vec<String> = (0..50).map(|_| employee(&app, CITY).0).collect();
     let requests = people.iter().map(|person| {
-        let req = app
-            .client
-            .post(app.url("/api/v1/offices/luetgendortmund/staff/handover"))
-            .bearer_auth(&token);
         let body = json!({"side": "city", "user_id": person, "on": "2025-01-01"});
-        let app = &app;
-        async move { app.send_json(req, &body).await }
+        let (app, token) = (&app, &token);
+        async move {
+            app.post_json(token, "/api/v1/offices/luetgendortmund/staff/handover", &body)
+                .await
+        }
     });
     let results = futures_util::future::join_all(requests).await;
     assert_eq!(results.iter().filter(|r| r.status == 201).count(), 1);

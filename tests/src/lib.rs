@@ -327,6 +327,7 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
             hsts: options.hsts,
         },
         directory_poll: Duration::from_millis(50),
+        prune_interval: Duration::from_hours(1),
         signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
         auth: api::accounts::auth::AuthConfig::default(),
         clock: options.clock.unwrap_or_else(test_clock),
@@ -444,8 +445,8 @@ impl TestApp {
 
     /// Signs in and returns the token response.
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.send_json(
-            self.client.post(self.url("/api/v1/auth/login")),
+        self.post_json_anonymous(
+            "/api/v1/auth/login",
             &serde_json::json!({"email": email, "password": password}),
         )
         .await
@@ -509,8 +510,68 @@ impl TestApp {
             .await
     }
 
+    /// The ETag of an anonymous GET.
     pub async fn etag(&self, path: &str) -> String {
         self.get(path).await.header("etag").expect("etag").to_owned()
+    }
+
+    /// The ETag of a GET with a bearer token.
+    pub async fn etag_as(&self, token: &str, path: &str) -> String {
+        self.get_as(token, path)
+            .await
+            .header("etag")
+            .expect("etag")
+            .to_owned()
+    }
+
+    // Typed requests for the usual writes. Requests that test the unusual (no token,
+    // custom headers, raw bodies, a missing If-Match) build them with `send`/`send_json`.
+
+    /// POST a JSON body with a bearer token.
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.send_json(self.client.post(self.url(path)).bearer_auth(token), body)
+            .await
+    }
+
+    /// POST a JSON body without a token (sign-in, refresh).
+    pub async fn post_json_anonymous(&self, path: &str, body: &Value) -> Response {
+        self.send_json(self.client.post(self.url(path)), body).await
+    }
+
+    /// POST without a body (actions like deactivate, revoke, logout) with a bearer token.
+    pub async fn post_empty(&self, token: &str, path: &str) -> Response {
+        self.send(self.client.post(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    /// PATCH a JSON body with a bearer token and `If-Match: if_match`.
+    pub async fn patch_json(&self, token: &str, path: &str, if_match: &str, body: &Value) -> Response {
+        self.send_json(
+            self.client
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .insert_header(("if-match", if_match)),
+            body,
+        )
+        .await
+    }
+
+    /// PUT a JSON body with a bearer token and `If-Match: if_match`.
+    pub async fn put_json(&self, token: &str, path: &str, if_match: &str, body: &Value) -> Response {
+        self.send_json(
+            self.client
+                .put(self.url(path))
+                .bearer_auth(token)
+                .insert_header(("if-match", if_match)),
+            body,
+        )
+        .await
+    }
+
+    /// Reads the current ETag with `token` ([`TestApp::etag_as`]), then PATCHes with it.
+    pub async fn patch_current(&self, token: &str, path: &str, body: &Value) -> Response {
+        let etag = self.etag_as(token, path).await;
+        self.patch_json(token, path, &etag, body).await
     }
 }
 
