@@ -10,6 +10,7 @@ mod content;
 mod directory;
 mod directory_writes;
 mod errors;
+mod hardening;
 mod http_hygiene;
 mod offices;
 mod openapi;

@@ -263,6 +263,8 @@ pub struct AppOptions {
     /// The clock to share (a second instance of one "deployment"); a new
     /// [`test_clock`] when `None`.
     pub clock: Option<domain::Clock>,
+    /// Authentication settings other than the defaults (throttling, proxies, hashing).
+    pub auth: Option<api::accounts::auth::AuthConfig>,
 }
 
 impl TestApp {
@@ -329,7 +331,7 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
         directory_poll: Duration::from_millis(50),
         prune_interval: Duration::from_hours(1),
         signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
-        auth: api::accounts::auth::AuthConfig::default(),
+        auth: options.auth.unwrap_or_default(),
         clock: options.clock.unwrap_or_else(test_clock),
     }
 }

@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::extractors;
 use crate::http::openapi::{self, RouteTable};
-use crate::http::problem::{ApiError, catch_panics, render_problems};
+use crate::http::problem::{ApiError, render_problems};
 use crate::http::request_id::{X_REQUEST_ID, request_context};
 use crate::routes;
 use crate::state::{AppState, HttpConfig};
@@ -69,34 +69,10 @@ pub fn build_app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
         .default_service(web::to(not_found_or_not_allowed))
         .wrap(from_fn(extractors::reject_oversized))
-        .wrap(from_fn(extractors::reject_nul_in_url))
-        .wrap(from_fn(catch_panics))
         .wrap(from_fn(render_problems))
         .wrap(from_fn(request_context))
-        .wrap(from_fn(content_security_policy))
         .wrap(security_headers)
         .wrap(cors(&config.cors_origins))
-}
-
-/// API responses may not load or frame anything; the Swagger UI under `/docs/` may load
-/// its own (vendored) scripts and styles and nothing from elsewhere.
-async fn content_security_policy(
-    req: ServiceRequest,
-    next: actix_web::middleware::Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let docs = req.path().starts_with("/docs");
-    let mut res = next.call(req).await?;
-    let policy = if docs {
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-         script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-    } else {
-        "default-src 'none'; frame-ancestors 'none'"
-    };
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(policy),
-    );
-    Ok(res)
 }
 
 async fn not_found_or_not_allowed(

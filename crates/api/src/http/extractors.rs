@@ -61,18 +61,30 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// Refuses U+0000 anywhere in the path or query (percent-encoded as `%00`) before any
-/// handler sees it: no parameter, filter or cursor may carry it.
-pub async fn reject_nul_in_url(
+/// Whether a path or query carries U+0000, raw or percent-encoded, without allocating.
+fn has_nul(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.contains(&0) || b.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// Refuses, before any routing or reading and on every path, a declared body over the
+/// limit and U+0000 in the path or query: no parameter, filter or cursor may carry it.
+pub async fn reject_oversized(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<
     actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
     actix_web::Error,
 > {
-    let has_nul = |s: &str| s.contains('\0') || s.to_ascii_lowercase().contains("%00");
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     let uri = req.uri();
-    let refusal = if has_nul(uri.path()) {
+    let refusal = if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        Some(too_large())
+    } else if has_nul(uri.path()) {
         Some(ApiError::new(
             ProblemCode::InvalidPath,
             "the path must not contain U+0000",
@@ -87,29 +99,6 @@ pub async fn reject_nul_in_url(
     };
     if let Some(err) = refusal {
         let response = actix_web::HttpResponse::from_error(err);
-        let (http_req, _) = req.into_parts();
-        return Ok(actix_web::dev::ServiceResponse::new(http_req, response).map_into_right_body());
-    }
-    next.call(req)
-        .await
-        .map(actix_web::dev::ServiceResponse::map_into_left_body)
-}
-
-/// Refuses a declared body over the limit before any routing or reading, on every path.
-pub async fn reject_oversized(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<
-    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
-    actix_web::Error,
-> {
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        let response = actix_web::HttpResponse::from_error(too_large());
         // `ServiceResponse::new` keeps the error attached for `render_problems`.
         let (http_req, _) = req.into_parts();
         return Ok(actix_web::dev::ServiceResponse::new(http_req, response).map_into_right_body());

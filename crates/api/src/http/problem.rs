@@ -158,7 +158,7 @@ impl ApiError {
         }
     }
 
-    fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
+    pub(crate) fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if self.status.is_client_error() || self.status.is_server_error() {
@@ -238,30 +238,6 @@ impl From<RelocationError> for ApiError {
     }
 }
 
-/// Turns a panic in a handler into a 500 `internal_error` (rendered as problem+json by
-/// `render_problems`) instead of a dropped connection; the panic hook has logged it.
-pub async fn catch_panics(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    use futures_util::FutureExt;
-    // The request itself cannot be kept (routing needs it unshared), so the answer to a
-    // panic goes out on a stand-in carrying the path and the request id.
-    let path = req.path().to_owned();
-    let request_id = req.extensions().get::<RequestId>().cloned();
-    match std::panic::AssertUnwindSafe(next.call(req)).catch_unwind().await {
-        Ok(res) => res.map(ServiceResponse::map_into_left_body),
-        Err(_) => {
-            let stand_in = actix_web::test::TestRequest::with_uri(&path).to_http_request();
-            if let Some(id) = request_id {
-                stand_in.extensions_mut().insert(id);
-            }
-            let response = HttpResponse::from_error(ApiError::internal());
-            Ok(ServiceResponse::new(stand_in, response).map_into_right_body())
-        }
-    }
-}
-
 /// Renders every error response as problem+json, adding `instance` and the request id.
 /// Inner middleware must answer with an error *response* (`HttpResponse::from_error`),
 /// not `Err`: the request cannot be cloned here without breaking routing.
@@ -305,4 +281,49 @@ fn problem_response(
         rendered.headers_mut().insert(header::RETRY_AFTER, v);
     }
     rendered
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+
+    use super::*;
+
+    #[actix_rt::test]
+    async fn a_panicking_handler_answers_500_problem_json() {
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(render_problems))
+                .wrap(from_fn(crate::http::request_id::request_context))
+                .route("/ok", web::get().to(|| async { HttpResponse::Ok().finish() }))
+                .route(
+                    "/boom",
+                    web::get().to(|| async {
+                        assert!(std::hint::black_box(false), "a bug");
+                        HttpResponse::Ok().finish()
+                    }),
+                ),
+        )
+        .await;
+        let res = test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some(PROBLEM_JSON)
+        );
+        let body = test::read_body(res).await;
+        let problem: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(problem["code"], "internal_error");
+        assert_eq!(problem["instance"], "/boom");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("a bug"),
+            "no panic text leaks"
+        );
+        // The worker keeps serving.
+        let res = test::call_service(&app, test::TestRequest::get().uri("/ok").to_request()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
 }

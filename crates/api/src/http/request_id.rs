@@ -3,13 +3,23 @@
 use std::time::Instant;
 
 use actix_web::HttpMessage;
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::http::header::CONTENT_SECURITY_POLICY;
+
+use crate::http::problem::ApiError;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// API responses may not load or frame anything.
+const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+/// The Swagger UI under `/docs/` may load its own (vendored) scripts and styles, nothing
+/// from elsewhere.
+const DOCS_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+     script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// The id of the current request: the caller's `X-Request-Id` when it is a sane token
 /// (1 to 64 characters of `A-Za-z0-9._-`), a fresh UUIDv7 otherwise.
@@ -24,10 +34,14 @@ fn accept(value: &HeaderValue) -> Option<String> {
     ok.then(|| s.to_owned())
 }
 
+/// The outermost layer of our own: gives the request its id and span, writes the access
+/// log line, sets the Content-Security-Policy, and answers a panic anywhere inside with a
+/// 500 problem instead of a dropped connection (the panic hook has logged it).
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    use futures_util::FutureExt;
     let id = req
         .headers()
         .get(X_REQUEST_ID)
@@ -35,9 +49,29 @@ pub async fn request_context(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     // The path is logged without its query string, which may carry search terms.
-    let span = tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
+    let path = req.path().to_owned();
+    let span = tracing::info_span!("http", request_id = %id, method = %req.method(), path = %path);
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let outcome = std::panic::AssertUnwindSafe(next.call(req).instrument(span.clone()))
+        .catch_unwind()
+        .await;
+    let mut res = match outcome {
+        Ok(res) => res?.map_into_left_body(),
+        Err(_) => {
+            // The request is gone with the panic (routing needs it unshared, so it cannot
+            // be kept); the answer goes out on a stand-in for the same path.
+            let stand_in = actix_web::test::TestRequest::with_uri(&path).to_http_request();
+            let response = ApiError::internal().render(Some(path.clone()), Some(id.clone()));
+            ServiceResponse::new(stand_in, response).map_into_right_body()
+        }
+    };
+    let policy = if path.starts_with("/docs") {
+        DOCS_POLICY
+    } else {
+        API_POLICY
+    };
+    res.headers_mut()
+        .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     res.headers_mut().insert(
         X_REQUEST_ID,
         HeaderValue::from_str(&id).expect("validated or generated id"),

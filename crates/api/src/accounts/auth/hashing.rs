@@ -3,64 +3,87 @@
 //! the blocking pool. At most `concurrency` run at once and at most `queue` wait; a
 //! request beyond that is refused at once with 503 and `Retry-After`, without hashing.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use domain::ProblemCode;
-use tokio::sync::Semaphore;
+use tracing::Instrument;
 
-use crate::http::blocking::run_blocking;
 use crate::http::problem::ApiError;
 
 /// Seconds a refused client is asked to wait.
 const RETRY_AFTER_SECONDS: u64 = 1;
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that do nothing but password work, fed by a bounded queue.
+/// Dedicated threads also bound memory: the allocator keeps each hash's 19 MiB for the
+/// thread that used it, so hashing on the shared blocking pool (hundreds of threads)
+/// left hundreds of MiB behind after a flood.
 pub struct HashingGate {
-    running: Semaphore,
-    /// Running plus waiting.
-    admitted: AtomicUsize,
-    capacity: usize,
-}
-
-/// Gives an admission back when the request is done (or dropped while waiting).
-struct Admission<'a>(&'a AtomicUsize);
-
-impl Drop for Admission<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
+    jobs: SyncSender<Job>,
 }
 
 impl HashingGate {
+    /// `concurrency` threads and a queue of `queue` jobs.
     pub fn new(concurrency: usize, queue: usize) -> HashingGate {
-        HashingGate {
-            running: Semaphore::new(concurrency),
-            admitted: AtomicUsize::new(0),
-            capacity: concurrency.saturating_add(queue),
+        let (jobs, receiver) = sync_channel::<Job>(queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..concurrency {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || work(&receiver));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
         }
+        HashingGate { jobs }
     }
 
-    /// Runs password work (hashing, verifying, and whatever must happen with it) on the
-    /// blocking pool once a slot is free, or refuses with 503 `server_busy` when too many
-    /// are running and waiting already.
+    /// Runs password work (hashing, verifying, and whatever must happen with it) on a
+    /// password thread, in the caller's span, or refuses with 503 `server_busy` at once
+    /// when every thread is busy and the queue is full. A panic in `work` is re-raised.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let admission = Admission(&self.admitted);
-        if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.capacity {
-            drop(admission);
-            tracing::warn!(
-                event = "password_hashing_busy",
-                "password work refused: queue full"
-            );
-            return Err(busy());
+        let (done, result) = tokio::sync::oneshot::channel();
+        let span = tracing::Span::current();
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| span.in_scope(work)));
+            let _ = done.send(outcome);
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                tracing::warn!(
+                    event = "password_hashing_busy",
+                    "password work refused: queue full"
+                );
+                return Err(busy());
+            }
         }
-        let permit = self.running.acquire().await.map_err(|_| busy())?;
-        let result = run_blocking(work).await;
-        drop(permit);
-        drop(admission);
-        Ok(result)
+        match result.in_current_span().await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => Err(ApiError::internal()),
+        }
+    }
+}
+
+/// One password thread: takes the next job, runs it, until the gate is dropped.
+fn work(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let next = match receiver.lock() {
+            Ok(queue) => queue.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        match next {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
     }
 }
 
@@ -89,6 +112,7 @@ mod tests {
                 gate.run(move || {
                     let _ = started_tx.send(());
                     let _ = release_rx.recv();
+                    1
                 })
                 .await
             })
@@ -98,17 +122,25 @@ mod tests {
             let gate = gate.clone();
             actix_rt::spawn(async move { gate.run(|| 2).await })
         };
-        tokio::task::yield_now().await;
-        while gate.admitted.load(Ordering::Acquire) < 2 {
+        // Let the second job reach the queue.
+        for _ in 0..100 {
             tokio::task::yield_now().await;
         }
         let refused = gate.run(|| 3).await.expect_err("the queue is full");
         assert_eq!(refused.code, ProblemCode::ServerBusy);
         assert_eq!(refused.retry_after, Some(1));
         release_tx.send(()).expect("the first job waits for this");
-        assert!(running.await.expect("joined").is_ok());
+        assert_eq!(running.await.expect("joined").ok(), Some(1));
         assert_eq!(waiting.await.expect("joined").ok(), Some(2));
-        assert_eq!(gate.run(|| 4).await.ok(), Some(4), "admissions are given back");
-        assert_eq!(gate.admitted.load(Ordering::Acquire), 0);
+        assert_eq!(gate.run(|| 4).await.ok(), Some(4), "the queue drains");
+    }
+
+    #[actix_rt::test]
+    async fn without_threads_everything_is_refused() {
+        let gate = HashingGate::new(0, 0);
+        assert_eq!(
+            gate.run(|| 1).await.expect_err("no thread").code,
+            ProblemCode::ServerBusy
+        );
     }
 }
