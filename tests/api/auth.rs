@@ -36,7 +36,9 @@ async fn parallel_guesses_are_throttled(backend: Backend) {
     let results = futures_util::future::join_all(guesses).await;
     let checked = results.iter().filter(|r| r.status == 401).count();
     let refused = results.iter().filter(|r| r.status == 429).count();
-    assert_eq!(checked + refused, 20);
+    // Beyond the password threads and their queue, attempts are refused before counting.
+    let busy = results.iter().filter(|r| r.status == 503).count();
+    assert_eq!(checked + refused + busy, 20);
     assert!(
         checked <= 5,
         "at most the free attempts reach the password check, got {checked}"

@@ -343,7 +343,10 @@ async fn refresh_is_rate_limited_per_session(backend: Backend) {
     for _ in 0..persistence::accounts::sessions::REFRESHES_PER_MINUTE {
         let res = rotate(refresh.clone()).await;
         assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
-        res.json()["refresh_token"].as_str().unwrap().clone_into(&mut refresh);
+        res.json()["refresh_token"]
+            .as_str()
+            .unwrap()
+            .clone_into(&mut refresh);
     }
     let res = rotate(refresh.clone()).await;
     res.problem(429, "too_many_attempts");

@@ -12,6 +12,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::http::conditional::{Audience, JsonBody, respond};
 use crate::http::extractors;
 use crate::http::openapi::{self, RouteTable};
 use crate::http::problem::{ApiError, render_problems};
@@ -30,11 +31,21 @@ pub fn openapi() -> OpenApi {
     openapi::complete(doc)
 }
 
+/// The OpenAPI document serialized once, shared by every worker (a copy of the document
+/// per worker cost megabytes of resident memory).
+pub struct ServedDocument(pub JsonBody);
+
+impl ServedDocument {
+    pub fn new(doc: &OpenApi) -> ServedDocument {
+        ServedDocument(JsonBody::new(doc))
+    }
+}
+
 /// Builds the app for one worker. `doc` is computed once by the caller and shared.
 pub fn build_app(
     state: web::Data<AppState>,
     config: HttpConfig,
-    doc: OpenApi,
+    doc: Arc<ServedDocument>,
     route_table: Arc<RouteTable>,
 ) -> App<
     impl ServiceFactory<
@@ -66,13 +77,20 @@ pub fn build_app(
         .app_data(extractors::query_config())
         .app_data(extractors::path_config())
         .service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+        .app_data(web::Data::from(doc))
+        .route("/openapi.json", web::get().to(openapi_json))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
         .default_service(web::to(not_found_or_not_allowed))
         .wrap(from_fn(extractors::reject_oversized))
         .wrap(from_fn(render_problems))
         .wrap(from_fn(request_context))
         .wrap(security_headers)
         .wrap(cors(&config.cors_origins))
+}
+
+/// The contract, as checked in at `openapi/openapi.json`.
+async fn openapi_json(req: HttpRequest, doc: web::Data<ServedDocument>) -> actix_web::HttpResponse {
+    respond(&req, &doc.0, Audience::Public)
 }
 
 async fn not_found_or_not_allowed(

@@ -110,6 +110,7 @@ impl Application {
         });
         let doc = api::openapi();
         let routes = Arc::new(api::http::openapi::RouteTable::from_doc(&doc));
+        let doc = Arc::new(api::app::ServedDocument::new(&doc));
         let http = settings.http.clone();
 
         let listener = TcpListener::bind(settings.bind)
@@ -119,9 +120,16 @@ impl Application {
             HttpServer::new(move || api::build_app(state.clone(), http.clone(), doc.clone(), routes.clone()))
                 .shutdown_timeout(30)
                 .listen(listener)?;
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        let workers = settings
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+        // Blocking work is database work (password work has its own threads): more threads
+        // than connections only queue for the pool, and every idle thread keeps its
+        // allocator arena. actix's default is 512 per worker.
+        let blocking_threads = (settings.db_pool_size as usize / workers.max(1)).max(2) + 2;
+        server = server
+            .workers(workers)
+            .worker_max_blocking_threads(blocking_threads);
         Ok(Application {
             port,
             server: server.run(),

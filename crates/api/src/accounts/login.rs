@@ -160,6 +160,9 @@ pub async fn login(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest = parse_json(&req, &body)?;
+    // A place for the password check first: under a flood the surplus is refused before
+    // it costs a database write.
+    let admission = state.auth.hashing.admit()?;
     let mut email = persistence::accounts::users::normalize_email(&body.email);
     if email.len() > 254 {
         // No account has such an email; keep throttle keys bounded.
@@ -218,9 +221,7 @@ pub async fn login(
         .as_ref()
         .filter(|u| u.active)
         .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let outcome = state
-        .auth
-        .hashing
+    let outcome = admission
         .run(move || {
             let outcome = if password.len() > 1024 {
                 Verification::Mismatch

@@ -9,7 +9,8 @@ use persistence::DbPool;
 /// Runs `prune` every `every` until the process ends; failures are logged and retried.
 pub async fn run(pool: DbPool, clock: Clock, forget_after: Duration, every: Duration) {
     let forget_after = chrono::TimeDelta::from_std(forget_after).unwrap_or(chrono::TimeDelta::days(1));
-    let mut interval = tokio::time::interval(every);
+    // The first run waits one interval: nothing has ended yet at start-up.
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;

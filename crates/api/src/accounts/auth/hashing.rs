@@ -3,7 +3,8 @@
 //! the blocking pool. At most `concurrency` run at once and at most `queue` wait; a
 //! request beyond that is refused at once with 503 and `Retry-After`, without hashing.
 
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use domain::ProblemCode;
@@ -16,18 +17,35 @@ const RETRY_AFTER_SECONDS: u64 = 1;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// A fixed set of threads that do nothing but password work, fed by a bounded queue.
-/// Dedicated threads also bound memory: the allocator keeps each hash's 19 MiB for the
-/// thread that used it, so hashing on the shared blocking pool (hundreds of threads)
-/// left hundreds of MiB behind after a flood.
+/// A fixed set of threads that do nothing but password work, behind a bounded number of
+/// admissions. Dedicated threads also bound memory: the allocator keeps each hash's
+/// 19 MiB for the thread that used it, so hashing on the shared blocking pool (hundreds
+/// of threads) left hundreds of MiB behind after a flood.
 pub struct HashingGate {
-    jobs: SyncSender<Job>,
+    jobs: Sender<Job>,
+    /// Running plus waiting.
+    admitted: AtomicUsize,
+    capacity: usize,
+    /// The second a refusal was last logged: under a flood, one line a second is enough.
+    last_warned: AtomicI64,
+}
+
+/// A claimed place in the gate: get it before any other work of the request (so a
+/// refused request costs nothing), then [`run`](Admission::run) the password work.
+pub struct Admission<'a> {
+    gate: &'a HashingGate,
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.gate.admitted.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl HashingGate {
-    /// `concurrency` threads and a queue of `queue` jobs.
+    /// `concurrency` threads, and at most `queue` admitted requests waiting for them.
     pub fn new(concurrency: usize, queue: usize) -> HashingGate {
-        let (jobs, receiver) = sync_channel::<Job>(queue);
+        let (jobs, receiver) = channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
         for n in 0..concurrency {
             let receiver = receiver.clone();
@@ -38,13 +56,51 @@ impl HashingGate {
                 tracing::error!(error = %e, "cannot start a password hashing thread");
             }
         }
-        HashingGate { jobs }
+        HashingGate {
+            jobs,
+            admitted: AtomicUsize::new(0),
+            capacity: concurrency.saturating_add(queue),
+            last_warned: AtomicI64::new(0),
+        }
     }
 
-    /// Runs password work (hashing, verifying, and whatever must happen with it) on a
-    /// password thread, in the caller's span, or refuses with 503 `server_busy` at once
-    /// when every thread is busy and the queue is full. A panic in `work` is re-raised.
+    /// Claims a place, or refuses with 503 `server_busy` (and `Retry-After`) at once when
+    /// every thread is busy and the queue is full.
+    pub fn admit(&self) -> Result<Admission<'_>, ApiError> {
+        let admission = Admission { gate: self };
+        if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            drop(admission);
+            self.warn_busy();
+            return Err(busy());
+        }
+        Ok(admission)
+    }
+
+    /// [`admit`](Self::admit), then [`Admission::run`].
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.admit()?.run(work).await
+    }
+
+    fn warn_busy(&self) {
+        // Wall time only paces this log line; no behaviour depends on it.
+        let second = chrono::Utc::now().timestamp();
+        if self.last_warned.swap(second, Ordering::AcqRel) != second {
+            tracing::warn!(
+                event = "password_hashing_busy",
+                "password work refused: queue full"
+            );
+        }
+    }
+}
+
+impl Admission<'_> {
+    /// Runs password work (hashing, verifying, and whatever must happen with it) on a
+    /// password thread, in the caller's span. A panic in `work` is re-raised here.
+    pub async fn run<T, F>(self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -55,20 +111,16 @@ impl HashingGate {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| span.in_scope(work)));
             let _ = done.send(outcome);
         });
-        match self.jobs.try_send(job) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                tracing::warn!(
-                    event = "password_hashing_busy",
-                    "password work refused: queue full"
-                );
-                return Err(busy());
-            }
+        if self.gate.jobs.send(job).is_err() {
+            return Err(busy());
         }
-        match result.in_current_span().await {
+        let outcome = result.in_current_span().await;
+        drop(self);
+        match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => Err(ApiError::internal()),
+            // No password thread (none could be started): nothing will run it.
+            Err(_) => Err(busy()),
         }
     }
 }
@@ -123,7 +175,7 @@ mod tests {
             actix_rt::spawn(async move { gate.run(|| 2).await })
         };
         // Let the second job reach the queue.
-        for _ in 0..100 {
+        while gate.admitted.load(Ordering::Acquire) < 2 {
             tokio::task::yield_now().await;
         }
         let refused = gate.run(|| 3).await.expect_err("the queue is full");
