@@ -505,7 +505,7 @@ async fn the_calendar_feed_cannot_be_injected_into(backend: Backend) {
             .await
             .body;
         let text = String::from_utf8(body).unwrap();
-        text.contains("Mengede").then_some(text)
+        text.contains("Fake").then_some(text)
     })
     .await;
     assert!(!feed.lines().any(|l| l.starts_with("SUMMARY:Fake")), "{feed}");

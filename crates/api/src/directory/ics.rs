@@ -163,10 +163,11 @@ fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
     // icalendar has no VTIMEZONE builder (a parsed one would get UID and DTSTAMP, which
     // RFC 5545 forbids there), so the fixed definition goes in before the first event.
     let mut body = calendar.to_string();
+    // At the start of a line: a value may contain the same words.
     let at = body
-        .find("BEGIN:VEVENT")
-        .or_else(|| body.find("END:VCALENDAR"))
-        .unwrap_or(body.len());
+        .find("\r\nBEGIN:VEVENT\r\n")
+        .or_else(|| body.find("\r\nEND:VCALENDAR"))
+        .map_or(body.len(), |i| i + 2);
     body.insert_str(at, VTIMEZONE);
     body
 }
