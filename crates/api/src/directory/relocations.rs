@@ -93,20 +93,26 @@ impl LocationInput {
     ) -> (NaiveDate, NewLocation) {
         let mut sub = ValidationErrors::default();
         sub.check_date("/valid_from", self.valid_from);
-        validate_location_text(&self.address, &self.premises, &self.reason, &self.note, &mut sub);
-        let host = self
-            .host_organization_id
-            .as_deref()
-            .and_then(|h| check_organization(directory, "/host_organization_id", h, None, &mut sub));
         if let Some(opened) = opened_on
             && self.valid_from < opened
         {
             sub.add("/valid_from", "must not be before opened_on");
         }
+        let first = self.into_new_location(directory, &mut sub);
         e.0.extend(sub.0.into_iter().map(|mut f| {
             f.pointer = f.pointer.map(|p| format!("{prefix}{p}"));
             f
         }));
+        first
+    }
+
+    /// The place itself: its texts checked, its host looked up in the directory.
+    fn into_new_location(self, directory: &Snapshot, e: &mut ValidationErrors) -> (NaiveDate, NewLocation) {
+        validate_location_text(&self.address, &self.premises, &self.reason, &self.note, e);
+        let host = self
+            .host_organization_id
+            .as_deref()
+            .and_then(|h| check_organization(directory, "/host_organization_id", h, None, e));
         (
             self.valid_from,
             NewLocation {
@@ -142,23 +148,18 @@ impl RelocationRequest {
     pub fn validate(self, directory: &Snapshot) -> Result<(NaiveDate, NewLocation), ValidationErrors> {
         let mut e = ValidationErrors::default();
         e.check_date("/moved_on", self.moved_on);
-        validate_location_text(&self.address, &self.premises, &self.reason, &self.note, &mut e);
-        let host = self
-            .host_organization_id
-            .as_deref()
-            .and_then(|h| check_organization(directory, "/host_organization_id", h, None, &mut e));
+        let moved = LocationInput {
+            valid_from: self.moved_on,
+            address: self.address,
+            premises: self.premises,
+            host_organization_id: self.host_organization_id,
+            temporary: self.temporary,
+            reason: self.reason,
+            note: self.note,
+        }
+        .into_new_location(directory, &mut e);
         e.into_result()?;
-        Ok((
-            self.moved_on,
-            NewLocation {
-                address: self.address,
-                premises: self.premises,
-                host_organization_id: host,
-                temporary: self.temporary,
-                reason: self.reason,
-                note: self.note,
-            },
-        ))
+        Ok(moved)
     }
 }
 
