@@ -98,6 +98,19 @@ problem_codes! {
     MovePredatesCurrentPeriod => "move_predates_current_period", 409;
     MoveToCurrentAddress => "move_to_current_address", 409;
     NoOpenLocationPeriod => "no_open_location_period", 409;
+    // The office's invariants (`domain::directory::invariants`).
+    /// The office cannot open after its first location period starts.
+    OpenedAfterFirstLocation => "opened_after_first_location", 422;
+    /// The closing day must lie after the opening day.
+    ClosedBeforeOpened => "closed_before_opened", 422;
+    /// A `closed` office needs its closing day.
+    ClosedWithoutDate => "closed_without_date", 422;
+    /// No location period may start on or after the closing day.
+    LocationAfterClosing => "location_after_closing", 422;
+    /// Staff assignments must end by the closing day.
+    AssignmentAfterClosing => "assignment_after_closing", 422;
+    /// Closures and extra sessions must lie within the office's life.
+    OutsideOfficeLife => "outside_office_life", 422;
     // Staffing rules.
     SideEmployerMismatch => "side_employer_mismatch", 422;
     SideAlreadyStaffed => "side_already_staffed", 409;

@@ -19,6 +19,9 @@ pub enum RepoError {
     Relocation(#[from] RelocationError),
     #[error(transparent)]
     Staffing(#[from] StaffingError),
+    /// The write would leave the office in a state its invariants forbid.
+    #[error(transparent)]
+    Invariant(#[from] domain::directory::invariants::Violation),
     #[error("database setup: {0}")]
     Setup(String),
     #[error("stored data is inconsistent: {0}")]

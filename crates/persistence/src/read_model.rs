@@ -11,6 +11,7 @@ use crate::directory::rows::*;
 use crate::schema::*;
 use crate::staffing::assignments::AssignmentRow;
 use crate::{DbConnection, RepoError};
+use domain::directory::invariants::{self, OfficeState};
 
 /// Everything the public read API shows, as stored, at one directory version.
 #[derive(Debug, Clone)]
@@ -125,9 +126,11 @@ pub struct CommittedOffice {
     pub organizations: Vec<OrganizationRow>,
 }
 
-/// Runs `write` and reads the office back in the same transaction: a write answers from
-/// what it committed, so the answer needs no database round trip after the commit (which
-/// could fail and turn a done write into an error the client would retry).
+/// Runs `write`, then reads the office back and checks its invariants
+/// (`domain::directory::invariants`), all in one transaction: a write that would break
+/// them is rolled back, and one that keeps them answers from what it committed, with no
+/// database round trip after the commit (which could fail and turn a done write into an
+/// error the client would retry).
 pub fn write_office<T>(
     conn: &mut DbConnection,
     office_id: &OfficeId,
@@ -135,8 +138,39 @@ pub fn write_office<T>(
 ) -> Result<(T, CommittedOffice), RepoError> {
     crate::write_tx(conn, |conn| {
         let written = write(conn)?;
-        Ok((written, load_office(conn, office_id)?))
+        Ok((written, checked_office(conn, office_id)?))
     })
+}
+
+/// The office as it stands in the current transaction, refused (`RepoError::Invariant`)
+/// when it breaks one of its invariants.
+pub fn checked_office(conn: &mut DbConnection, office_id: &OfficeId) -> Result<CommittedOffice, RepoError> {
+    let committed = load_office(conn, office_id)?;
+    invariants::check(&committed.record.state()?)?;
+    Ok(committed)
+}
+
+impl OfficeRecord {
+    /// The office as its invariants see it.
+    pub fn state(&self) -> Result<OfficeState, RepoError> {
+        Ok(OfficeState {
+            status: self.office.status()?,
+            opened_on: self.office.opened_on,
+            closed_on: self.office.closed_on,
+            periods: self
+                .location_periods
+                .iter()
+                .map(LocationPeriodRow::to_domain)
+                .collect::<Result<_, _>>()?,
+            assignments: self
+                .assignments
+                .iter()
+                .map(AssignmentRow::to_domain)
+                .collect::<Result<_, _>>()?,
+            closures: self.closures.iter().map(|c| (c.first_day, c.last_day)).collect(),
+            extra_session_days: self.extra_sessions.iter().map(|x| x.day).collect(),
+        })
+    }
 }
 
 /// One office with the organizations it refers to.

@@ -81,7 +81,7 @@ pub async fn create_office(
         .db(move |conn| {
             persistence::write_tx(conn, |conn| {
                 let row = persistence::directory::offices::create(conn, new, &ctx)?;
-                read_model::load_office(conn, &OfficeId::from_stored(row.id))
+                read_model::checked_office(conn, &OfficeId::from_stored(row.id))
             })
         })
         .await?;

@@ -204,6 +204,13 @@ impl From<RepoError> for ApiError {
             RepoError::Invalid(errors) => ApiError::validation(errors),
             RepoError::Relocation(e) => ApiError::from(e),
             RepoError::Staffing(e) => ApiError::new(e.code(), e.to_string()),
+            RepoError::Invariant(v) => {
+                let mut err = ApiError::new(v.code, v.detail.clone());
+                let mut errors = ValidationErrors::default();
+                errors.add(v.pointer, v.detail);
+                err.errors = errors.0;
+                err
+            }
             other => {
                 tracing::error!(error = %error_chain(&other), "persistence failure");
                 ApiError::internal()

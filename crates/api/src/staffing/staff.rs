@@ -100,6 +100,8 @@ async fn write_staffing<T: Send + 'static>(
         .db(move |conn| {
             persistence::write_tx(conn, |conn| {
                 let written = write(conn)?;
+                // The office's invariants hold after the change, or nothing is committed.
+                persistence::read_model::checked_office(conn, &oid)?;
                 Ok((
                     written,
                     persistence::staffing::assignments::for_office(conn, &oid)?,

@@ -2,6 +2,7 @@
 //! consultation hours.
 
 pub mod district;
+pub mod invariants;
 pub mod languages;
 pub mod location;
 pub mod office;

@@ -190,6 +190,9 @@ pub fn update(
                 .execute(conn)?;
             insert_districts(conn, id, districts)?;
         }
+        if next.closed_on != current.closed_on {
+            follow_closing(conn, id, current.closed_on, next.closed_on)?;
+        }
         audit::record(
             conn,
             ctx,
@@ -404,4 +407,42 @@ fn organization_reference(e: diesel::result::Error, detail: &str) -> RepoError {
         } => RepoError::refused(ProblemCode::OrganizationNotFound, detail),
         other => other,
     }
+}
+
+/// The location history ends on the closing day: closing (or moving the closing day) ends
+/// the period running then; reopening reopens the period that ended on the old closing
+/// day. Periods starting on or after a new closing day are left for the invariant check
+/// to refuse.
+fn follow_closing(
+    conn: &mut DbConnection,
+    office_id: &str,
+    old: Option<NaiveDate>,
+    new: Option<NaiveDate>,
+) -> Result<(), RepoError> {
+    if let Some(old) = old {
+        diesel::update(
+            location_periods::table
+                .filter(location_periods::office_id.eq(office_id))
+                .filter(location_periods::valid_to.eq(old)),
+        )
+        .set(location_periods::valid_to.eq(None::<NaiveDate>))
+        .execute(conn)
+        .map_err(RepoError::from_constraint)?;
+    }
+    if let Some(new) = new {
+        diesel::update(
+            location_periods::table
+                .filter(location_periods::office_id.eq(office_id))
+                .filter(location_periods::valid_from.lt(new))
+                .filter(
+                    location_periods::valid_to
+                        .is_null()
+                        .or(location_periods::valid_to.gt(new)),
+                ),
+        )
+        .set(location_periods::valid_to.eq(Some(new)))
+        .execute(conn)
+        .map_err(RepoError::from_constraint)?;
+    }
+    Ok(())
 }
