@@ -12,6 +12,7 @@ mod directory_writes;
 mod errors;
 mod hardening;
 mod http_hygiene;
+mod invariants;
 mod offices;
 mod openapi;
 mod persistence_layer;
