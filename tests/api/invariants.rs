@@ -59,11 +59,56 @@ async fn every_invariant_is_refused_through_the_api(backend: Backend) {
         .await
         .problem(422, "assignment_after_closing");
     assert_eq!(problem["errors"][0]["pointer"], "/staff/0");
-    // Opening after a staff assignment began (2022).
-    let opened = app.get(OFFICE).await.json()["opened_on"].clone();
-    let first_location =
-        app.get(&format!("{OFFICE}/locations")).await.json()["items"][0]["valid_from"].clone();
-    assert!(opened.as_str() <= first_location.as_str());
+    // A closing day on the opening day (2019-01-31).
+    app.patch_current(&coordinator, OFFICE, &json!({"closed_on": "2019-01-31"}))
+        .await
+        .problem(422, "closed_before_opened");
+    // An assignment starting before the office opened.
+    let (newcomer, _) = app.create_account(Role::Staff, false);
+    app.post_json(
+        &coordinator,
+        &format!("{OFFICE}/staff"),
+        &json!({"user_id": newcomer, "side": "city", "started_on": "2018-06-01"}),
+    )
+    .await
+    .problem(422, "before_office_opened");
+    // Closing before an announced move: the new period would start after the closing day.
+    let address =
+        json!({"street": "Neue Straße 1", "postal_code": "44339", "city": "Dortmund", "district": "eving"});
+    let res = app
+        .post_json(
+            &coordinator,
+            &format!("{OFFICE}/relocations"),
+            &json!({"moved_on": "2027-06-01", "address": address}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let city = app.get_as(&coordinator, &format!("{OFFICE}/staff")).await.json()["city"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = app
+        .post_json(
+            &coordinator,
+            &format!("{OFFICE}/staff/{city}/end"),
+            &json!({"ended_on": "2026-12-01", "reason": null}),
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", String::from_utf8_lossy(&ended.body));
+    let problem = app
+        .patch_current(
+            &coordinator,
+            OFFICE,
+            &json!({"status": "closed", "closed_on": "2027-01-01"}),
+        )
+        .await
+        .problem(422, "location_after_closing");
+    assert!(
+        problem["errors"][0]["pointer"]
+            .as_str()
+            .unwrap()
+            .starts_with("/locations/")
+    );
     // A closure before the office opened.
     let hours = format!("{OFFICE}/consultation-hours");
     let etag = app.etag(&hours).await;

@@ -96,6 +96,17 @@ fn check_periods(office: &OfficeState) -> Result<(), Violation> {
             ),
         ));
     }
+    // Periods after the closing day first: closing ends the running period, so a later
+    // one would otherwise show as a gap.
+    if let Some(closed) = office.closed_on
+        && let Some(i) = office.periods.iter().position(|p| p.valid_from >= closed)
+    {
+        return Err(violation(
+            ProblemCode::LocationAfterClosing,
+            format!("/locations/{i}"),
+            "no location period may start on or after the closing day",
+        ));
+    }
     for (i, period) in office.periods.iter().enumerate() {
         if period.valid_to.is_some_and(|to| to <= period.valid_from) {
             return Err(violation(
@@ -111,15 +122,6 @@ fn check_periods(office: &OfficeState) -> Result<(), Violation> {
                 ProblemCode::LocationPeriodsOverlap,
                 format!("/locations/{}", i + 1),
                 "location periods must follow each other without overlap or gap",
-            ));
-        }
-        if let Some(closed) = office.closed_on
-            && period.valid_from >= closed
-        {
-            return Err(violation(
-                ProblemCode::LocationAfterClosing,
-                format!("/locations/{i}"),
-                "no location period may start on or after the closing day",
             ));
         }
     }
