@@ -53,6 +53,7 @@ const ASSIGN_RULES: &[ProblemCode] = &[
     AfterOfficeClosed,
     AssignmentOverlaps,
     SideAlreadyStaffed,
+    AssignmentAfterClosing,
 ];
 
 /// Every operation of the API and the codes it can answer with beyond the generic ones.
@@ -112,9 +113,32 @@ pub const OPERATIONS: &[OperationCodes] = &[
         "update_organization",
         &[OrganizationNameTaken, OrganizationInUse, StaffSideConflict],
     ),
-    op("create_office", &[SlugTaken]),
-    // `staff_side_conflict`: a new provider that open provider-side assignments do not fit.
-    op("update_office", &[SlugTaken, StaffSideConflict]),
+    op(
+        "create_office",
+        &[
+            SlugTaken,
+            OpenedAfterFirstLocation,
+            ClosedBeforeOpened,
+            ClosedWithoutDate,
+        ],
+    ),
+    // `staff_side_conflict`: a new provider that open provider-side assignments do not fit;
+    // the rest are the office's invariants.
+    op(
+        "update_office",
+        &[
+            SlugTaken,
+            StaffSideConflict,
+            OpenedAfterFirstLocation,
+            ClosedBeforeOpened,
+            ClosedWithoutDate,
+            LocationAfterClosing,
+            AssignmentAfterClosing,
+            BeforeOfficeOpened,
+            OutsideOfficeLife,
+            LocationPeriodsOverlap,
+        ],
+    ),
     // `RelocationError`; `location_periods_overlap` is the constraints' backstop.
     op(
         "relocate_office",
@@ -123,17 +147,21 @@ pub const OPERATIONS: &[OperationCodes] = &[
             MovePredatesCurrentPeriod,
             MoveToCurrentAddress,
             LocationPeriodsOverlap,
+            LocationAfterClosing,
         ],
     ),
     // A malformed or unknown `office_id` in the body is `validation_failed` at its pointer.
     op("create_service", &[]),
     op("update_service", &[]),
     // A PUT that needs `If-Match` (PATCH gets these generically).
-    op("put_hours", &[IfMatchRequired, EtagMismatch]),
+    op("put_hours", &[IfMatchRequired, EtagMismatch, OutsideOfficeLife]),
     // Staffing.
     op("get_staff", &[]),
     op("assign_staff", ASSIGN_RULES),
-    op("end_assignment", &[EndNotAfterStart, AssignmentAlreadyEnded]),
+    op(
+        "end_assignment",
+        &[EndNotAfterStart, AssignmentAlreadyEnded, AssignmentAfterClosing],
+    ),
     op(
         "handover",
         &[
