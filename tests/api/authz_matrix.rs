@@ -68,20 +68,26 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
         (("PATCH", "/api/v1/organizations/{id}"), [A, A, D, D, D, D, D, D]),
         (("POST", "/api/v1/offices"), [A, A, D, D, D, D, D, D]),
         // With a contact/description change (an empty patch): staff of the office may.
-        (("PATCH", "/api/v1/offices/{id}"), [A, A, A, D, D, D, D, D]),
+        (("PATCH", "/api/v1/offices/{office}"), [A, A, A, D, D, D, D, D]),
         (
-            ("POST", "/api/v1/offices/{id}/relocations"),
+            ("POST", "/api/v1/offices/{office}/relocations"),
             [A, A, D, D, D, D, D, D],
         ),
         // Staff names are personal data: the office's own staff may read them, not others.
-        (("GET", "/api/v1/offices/{id}/staff"), [A, A, A, D, D, D, D, D]),
-        (("POST", "/api/v1/offices/{id}/staff"), [A, A, D, D, D, D, D, D]),
         (
-            ("POST", "/api/v1/offices/{id}/staff/{assignment_id}/end"),
+            ("GET", "/api/v1/offices/{office}/staff"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/offices/{office}/staff"),
             [A, A, D, D, D, D, D, D],
         ),
         (
-            ("POST", "/api/v1/offices/{id}/staff/handover"),
+            ("POST", "/api/v1/offices/{office}/staff/{assignment_id}/end"),
+            [A, A, D, D, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/offices/{office}/staff/handover"),
             [A, A, D, D, D, D, D, D],
         ),
         (("GET", "/api/v1/reports/staffing"), [A, A, D, D, D, D, D, D]),
@@ -90,7 +96,7 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
         (("POST", "/api/v1/services"), [A, A, A, A, D, D, D, D]),
         (("PATCH", "/api/v1/services/{id}"), [A, A, D, D, D, D, D, D]),
         (
-            ("PUT", "/api/v1/offices/{id}/consultation-hours"),
+            ("PUT", "/api/v1/offices/{office}/consultation-hours"),
             [A, A, A, D, D, D, D, D],
         ),
     ]
@@ -118,6 +124,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         &ids.office
     };
     template
+        .replace("{office}", &ids.office)
         .replace("{id}", id)
         .replace("{assignment_id}", &ids.assignment)
 }

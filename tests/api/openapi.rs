@@ -137,28 +137,28 @@ fn problem_codes_are_listed_where_handlers_answer_with_them() {
         );
     };
     // A stale If-Match, and a slug another office uses (the unique constraint).
-    has("patch", "/api/v1/offices/{id}", "412", "etag_mismatch");
-    has("patch", "/api/v1/offices/{id}", "428", "if_match_required");
-    has("patch", "/api/v1/offices/{id}", "409", "slug_taken");
-    has("patch", "/api/v1/offices/{id}", "409", "staff_side_conflict");
+    has("patch", "/api/v1/offices/{office}", "412", "etag_mismatch");
+    has("patch", "/api/v1/offices/{office}", "428", "if_match_required");
+    has("patch", "/api/v1/offices/{office}", "409", "slug_taken");
+    has("patch", "/api/v1/offices/{office}", "409", "staff_side_conflict");
     has("post", "/api/v1/auth/login", "429", "too_many_attempts");
     has("post", "/api/v1/auth/login", "401", "invalid_credentials");
     // The PUT of consultation hours needs If-Match too.
     has(
         "put",
-        "/api/v1/offices/{id}/consultation-hours",
+        "/api/v1/offices/{office}/consultation-hours",
         "412",
         "etag_mismatch",
     );
     has(
         "post",
-        "/api/v1/offices/{id}/relocations",
+        "/api/v1/offices/{office}/relocations",
         "409",
         "move_to_current_address",
     );
     has(
         "post",
-        "/api/v1/offices/{id}/staff",
+        "/api/v1/offices/{office}/staff",
         "422",
         "side_employer_mismatch",
     );

@@ -236,10 +236,10 @@ pub struct SessionView {
     security((), ("bearer" = [])),
     tag = "content",
     summary = "Consultation hours of an office",
-    params(("id" = String, Path, description = "Office id (UUID) or slug"), LangQuery),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"), LangQuery),
     responses((status = 200, description = "The consultation hours.", body = crate::directory::hours::ConsultationHoursView))
 )]
-#[get("/offices/{id}/consultation-hours")]
+#[get("/offices/{office}/consultation-hours")]
 pub async fn get_hours(
     caller: MaybeAuthenticated,
     req: HttpRequest,
@@ -436,11 +436,11 @@ impl HoursRequest {
     security(("bearer" = [])),
     tag = "content",
     summary = "Replace consultation hours",
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = HoursRequest,
     responses((status = 200, description = "The new consultation hours.", body = crate::directory::hours::ConsultationHoursView))
 )]
-#[put("/offices/{id}/consultation-hours")]
+#[put("/offices/{office}/consultation-hours")]
 pub async fn put_hours(
     caller: Authenticated,
     req: HttpRequest,
@@ -493,10 +493,10 @@ pub struct SessionQuery {
     security((), ("bearer" = [])),
     tag = "content",
     summary = "Sessions of an office",
-    params(("id" = String, Path, description = "Office id (UUID) or slug"), SessionQuery),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"), SessionQuery),
     responses((status = 200, description = "The sessions, in time order.", body = Page<SessionView>))
 )]
-#[get("/offices/{id}/sessions")]
+#[get("/offices/{office}/sessions")]
 pub async fn sessions(
     caller: MaybeAuthenticated,
     req: HttpRequest,

@@ -43,10 +43,10 @@ fn berlin(date_time: NaiveDateTime) -> CalendarDateTime {
     security((), ("bearer" = [])),
     tag = "content",
     summary = "Consultation hours as iCalendar",
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     responses((status = 200, description = "An RFC 5545 calendar.", content_type = "text/calendar", body = String))
 )]
-#[get("/offices/{id}/consultation-hours.ics")]
+#[get("/offices/{office}/consultation-hours.ics")]
 pub async fn consultation_hours_ics(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -98,14 +98,14 @@ pub async fn create_office(
     tag = "offices",
     summary = "Update an office",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = OfficePatch,
     responses(
         (status = 200, description = "Updated.", body = OfficeView),
         (status = 409, description = "`slug_taken`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
-#[patch("/offices/{id}")]
+#[patch("/offices/{office}")]
 pub async fn update_office(
     caller: Authenticated,
     req: HttpRequest,

@@ -148,7 +148,7 @@ fn open_at(
 
 /// The office a path segment names (UUID or slug): 400 when it is neither, 404 when unknown.
 pub(crate) fn office_at<'s>(snapshot: &'s Snapshot, raw: &str) -> Result<&'s OfficeEntry, ApiError> {
-    find_office(snapshot, &parse_office_key("id", raw)?)
+    find_office(snapshot, &parse_office_key("office", raw)?)
 }
 
 pub(crate) fn find_office<'s>(snapshot: &'s Snapshot, key: &str) -> Result<&'s OfficeEntry, ApiError> {
@@ -163,12 +163,12 @@ pub(crate) fn find_office<'s>(snapshot: &'s Snapshot, key: &str) -> Result<&'s O
     tag = "offices",
     summary = "Get an office",
     params(
-        ("id_or_slug" = String, Path, description = "Office id (UUID) or slug", example = "mengede-huckarde"),
+        ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
         LangQuery,
     ),
     responses((status = 200, description = "The office.", body = OfficeView))
 )]
-#[get("/offices/{id_or_slug}")]
+#[get("/offices/{office}")]
 pub async fn get_office(
     caller: MaybeAuthenticated,
     req: HttpRequest,
@@ -176,7 +176,7 @@ pub async fn get_office(
     key: web::Path<String>,
     query: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = parse_office_key("id_or_slug", &key)?;
+    let key = parse_office_key("office", &key)?;
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
     let office = find_office(&snapshot, &key)?;
@@ -194,12 +194,12 @@ pub async fn get_office(
     tag = "offices",
     summary = "Location history of an office",
     params(
-        ("id_or_slug" = String, Path, description = "Office id (UUID) or slug", example = "mengede-huckarde"),
+        ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
         ListQuery,
     ),
     responses((status = 200, description = "The office's location periods.", body = Page<LocationView>))
 )]
-#[get("/offices/{id_or_slug}/locations")]
+#[get("/offices/{office}/locations")]
 pub async fn list_office_locations(
     caller: MaybeAuthenticated,
     req: HttpRequest,
@@ -207,7 +207,7 @@ pub async fn list_office_locations(
     key: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = parse_office_key("id_or_slug", &key)?;
+    let key = parse_office_key("office", &key)?;
     let snapshot = state.directory.get();
     let office = find_office(&snapshot, &key)?;
     if query.is_first_page() {

@@ -25,14 +25,14 @@ use crate::state::AppState;
     tag = "offices",
     summary = "Relocate an office",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = RelocationRequest,
     responses(
         (status = 201, description = "The new location period.", body = LocationView),
         (status = 409, description = "The move conflicts with the location history.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/offices/{id}/relocations")]
+#[post("/offices/{office}/relocations")]
 pub async fn relocate_office(
     caller: Authenticated,
     req: HttpRequest,

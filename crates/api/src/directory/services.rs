@@ -82,10 +82,10 @@ pub async fn get_service(
     security((), ("bearer" = [])),
     tag = "content",
     summary = "Services of an office",
-    params(("id" = String, Path, description = "Office id (UUID) or slug"), LangQuery),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"), LangQuery),
     responses((status = 200, description = "The office's services.", body = Page<ServiceView>))
 )]
-#[get("/offices/{id}/services")]
+#[get("/offices/{office}/services")]
 pub async fn office_services(
     caller: MaybeAuthenticated,
     req: HttpRequest,

@@ -128,10 +128,10 @@ fn assignment_in(view: &OfficeStaffView, id: &str) -> Result<AssignmentView, Rep
     tag = "staffing",
     summary = "Staff of an office",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     responses((status = 200, description = "The tandem and its history.", body = OfficeStaffView))
 )]
-#[get("/offices/{id}/staff")]
+#[get("/offices/{office}/staff")]
 pub async fn get_staff(
     caller: Authenticated,
     req: HttpRequest,
@@ -150,14 +150,14 @@ pub async fn get_staff(
     tag = "staffing",
     summary = "Assign staff",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = AssignRequest,
     responses(
         (status = 201, description = "Assigned.", body = AssignmentView),
         (status = 409, description = "`side_already_staffed` or `assignment_overlaps`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/offices/{id}/staff")]
+#[post("/offices/{office}/staff")]
 pub async fn assign_staff(
     caller: Authenticated,
     req: HttpRequest,
@@ -189,13 +189,13 @@ pub async fn assign_staff(
     summary = "End an assignment",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "Office id (UUID) or slug"),
+        ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
         ("assignment_id" = uuid::Uuid, Path, description = "Assignment id"),
     ),
     request_body = EndRequest,
     responses((status = 200, description = "Ended.", body = AssignmentView))
 )]
-#[post("/offices/{id}/staff/{assignment_id}/end")]
+#[post("/offices/{office}/staff/{assignment_id}/end")]
 pub async fn end_assignment(
     caller: Authenticated,
     req: HttpRequest,
@@ -236,14 +236,14 @@ pub async fn end_assignment(
     tag = "staffing",
     summary = "Hand over a side of the tandem",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Office id (UUID) or slug")),
+    params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = HandoverRequest,
     responses(
         (status = 201, description = "Handed over.", body = HandoverView),
         (status = 409, description = "`no_current_holder`, `handover_not_after_start`, ...", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/offices/{id}/staff/handover")]
+#[post("/offices/{office}/staff/handover")]
 pub async fn handover(
     caller: Authenticated,
     req: HttpRequest,
