@@ -1,7 +1,7 @@
 use lw_tests::{AppOptions, TestApp, both_backends};
 use persistence::Backend;
 
-both_backends!(request_ids, security_headers, cors_policy);
+both_backends!(request_ids, security_headers, cors_policy, http_details);
 
 async fn request_ids(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -112,4 +112,45 @@ async fn cors_policy(backend: Backend) {
         Some("https://www.dortmund.de")
     );
     assert_eq!(res.header("access-control-allow-credentials"), None);
+}
+
+async fn http_details(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // HEAD works wherever GET does: same headers, no body.
+    for path in ["/healthz", "/api/v1/offices/mengede-huckarde", "/openapi.json"] {
+        let get = app.get(path).await;
+        let head = app.send(app.client.head(app.url(path))).await;
+        assert_eq!(head.status, 200, "HEAD {path}");
+        assert!(head.body.is_empty(), "HEAD {path} has no body");
+        assert_eq!(head.header("etag"), get.header("etag"), "HEAD {path}");
+        assert_eq!(
+            head.header("content-length").map(str::to_owned),
+            Some(get.body.len().to_string()),
+            "HEAD {path}"
+        );
+    }
+    // A trailing slash names nothing: 404, not a 405 naming the method that was used.
+    app.send(app.client.post(app.url("/api/v1/auth/login/")))
+        .await
+        .problem(404, "not_found");
+    // Wrong methods list HEAD with GET.
+    let res = app.send(app.client.delete(app.url("/api/v1/offices"))).await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET, HEAD, POST"));
+    // A rejected token says so, so that clients refresh; a missing one does not.
+    let res = app.get_as("expired-or-garbage", "/api/v1/me").await;
+    res.problem(401, "unauthenticated");
+    assert_eq!(
+        res.header("www-authenticate"),
+        Some("Bearer realm=\"lokal-willkommen\", error=\"invalid_token\"")
+    );
+    let res = app.get("/api/v1/me").await;
+    assert_eq!(
+        res.header("www-authenticate"),
+        Some("Bearer realm=\"lokal-willkommen\"")
+    );
+    // `?lang=` takes a full language tag like Accept-Language does.
+    let res = app.get("/api/v1/offices/mengede-huckarde?lang=en-US").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("content-language"), Some("de"));
 }

@@ -42,7 +42,13 @@ pub struct Cli {
     pub cors_origins: Vec<String>,
 
     /// Send Strict-Transport-Security; enable only when served over TLS.
-    #[arg(long, env = "LW_HSTS", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "LW_HSTS",
+        default_value_t = false,
+        global = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub hsts: bool,
 
     /// Log format: human-readable text or JSON lines.

@@ -97,6 +97,12 @@ pub async fn reject_oversized(
     } else {
         None
     };
+    // HEAD is GET without the body: routed as GET, and the HTTP layer, which saw the
+    // request's real method, leaves the body out (keeping its length).
+    let mut req = req;
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     if let Some(err) = refusal {
         let response = actix_web::HttpResponse::from_error(err);
         // `ServiceResponse::new` keeps the error attached for `render_problems`.

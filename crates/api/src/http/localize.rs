@@ -20,7 +20,12 @@ const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "p
 /// best-rated known language of `Accept-Language` (German if none is known).
 pub fn requested_language(req: &HttpRequest, lang_param: Option<&str>) -> Result<Option<String>, ApiError> {
     if let Some(lang) = lang_param {
-        let lang = lang.to_ascii_lowercase();
+        // A full tag (`en-US`) means its language, as in `Accept-Language`.
+        let lang = lang
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         if !domain::directory::languages::is_known(&lang) {
             return Err(ApiError::invalid_parameter(
                 "lang",

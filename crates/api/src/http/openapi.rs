@@ -267,6 +267,11 @@ impl RouteTable {
 
     /// The methods a concrete path supports, if it matches any route template.
     pub fn allowed(&self, path: &str) -> Option<String> {
+        // A trailing slash names no resource of ours (a 404, not a 405 listing the very
+        // method that was used).
+        if path.len() > 1 && path.ends_with('/') {
+            return None;
+        }
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         let mut methods: Vec<&str> = Vec::new();
         for (template, route_methods) in &self.routes {
@@ -281,6 +286,9 @@ impl RouteTable {
         }
         if methods.is_empty() {
             return None;
+        }
+        if methods.contains(&"GET") {
+            methods.push("HEAD");
         }
         methods.sort_unstable();
         methods.dedup();

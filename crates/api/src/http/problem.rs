@@ -56,6 +56,9 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// Send `WWW-Authenticate: Bearer` (401).
     pub bearer_challenge: bool,
+    /// With the challenge: the token that was sent is not valid (RFC 6750
+    /// `error="invalid_token"`), so a client knows to refresh or sign in again.
+    pub invalid_token: bool,
 }
 
 impl ApiError {
@@ -77,6 +80,7 @@ impl ApiError {
             allow: None,
             retry_after: None,
             bearer_challenge: false,
+            invalid_token: false,
         }
     }
 
@@ -171,7 +175,12 @@ impl ApiError {
             res.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         if self.bearer_challenge {
-            res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"lokal-willkommen\""));
+            let challenge = if self.invalid_token {
+                "Bearer realm=\"lokal-willkommen\", error=\"invalid_token\""
+            } else {
+                "Bearer realm=\"lokal-willkommen\""
+            };
+            res.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
         let body = serde_json::to_vec(&self.to_problem(instance, request_id)).expect("problems serialize");
         res.body(body)

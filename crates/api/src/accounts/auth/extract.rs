@@ -77,6 +77,13 @@ pub fn unauthenticated(detail: &str) -> ApiError {
     err
 }
 
+/// A token was sent but is not (or no longer) valid: refresh or sign in again.
+fn invalid_token(detail: &str) -> ApiError {
+    let mut err = unauthenticated(detail);
+    err.invalid_token = true;
+    err
+}
+
 fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
     let header = req
         .headers()
@@ -104,7 +111,7 @@ fn from_session(
 ) -> Result<Authenticated, ApiError> {
     let session = session
         .filter(|s| s.user_id == claims.sub)
-        .ok_or_else(|| unauthenticated("the session has ended; sign in again"))?;
+        .ok_or_else(|| invalid_token("the session has ended; sign in again"))?;
     Ok(Authenticated {
         actor: Actor {
             id: session.user_id.clone(),
@@ -172,7 +179,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             }
         };
         let actor =
-            actor.ok_or_else(|| unauthenticated("the integration token is unknown, expired or revoked"))?;
+            actor.ok_or_else(|| invalid_token("the integration token is unknown, expired or revoked"))?;
         return Ok(Authenticated {
             actor,
             session_id: None,
@@ -194,7 +201,7 @@ async fn authenticate(req: HttpRequest) -> Result<Authenticated, ApiError> {
             )
             .ok_or_else(|| {
                 tracing::info!(event = "authn_token_invalid", "rejected an invalid access token");
-                unauthenticated("the access token is invalid or expired")
+                invalid_token("the access token is invalid or expired")
             })?;
             let claims = std::sync::Arc::new(claims);
             auth.remember_verified(token, claims.clone(), at.timestamp());
