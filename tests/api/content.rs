@@ -14,8 +14,58 @@ both_backends!(
     languages_topics_and_services,
     language_negotiation,
     icalendar_feed_parses_and_round_trips,
+    icalendar_feed_is_stable_and_describes_the_place,
     hsds_output_validates_against_the_schemas,
 );
+
+/// The feed is the same for the same data (so `If-None-Match` saves the download),
+/// names who made it, says where the sessions take place, and its weekly rules start
+/// where the office is now, not where it opened.
+async fn icalendar_feed_is_stable_and_describes_the_place(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let feed = "/api/v1/offices/mengede-huckarde/consultation-hours.ics";
+    let first = app.get(feed).await;
+    let etag = first.header("etag").unwrap().to_owned();
+    // Another instance, built at another time, serves the same bytes.
+    let later = domain::Clock::manual(lw_tests::test_epoch() + chrono::TimeDelta::hours(5));
+    let other = TestApp::spawn_on(
+        app.db.share(),
+        lw_tests::AppOptions {
+            clock: Some(later),
+            ..lw_tests::AppOptions::default()
+        },
+    )
+    .await;
+    let second = other.get(feed).await;
+    assert_eq!(
+        second.header("etag"),
+        Some(etag.as_str()),
+        "no DTSTAMP from the clock"
+    );
+    let not_modified = other
+        .send(
+            other
+                .client
+                .get(other.url(feed))
+                .insert_header(("if-none-match", etag.as_str())),
+        )
+        .await;
+    assert_eq!(not_modified.status, 304);
+    let text = String::from_utf8(first.body).unwrap();
+    assert!(
+        text.contains("PRODID:-//Stadt Dortmund//lokal willkommen API//DE"),
+        "{text}"
+    );
+    assert!(
+        text.contains("LOCATION:Westerfilder Straße 54\\, 44357 Dortmund"),
+        "{text}"
+    );
+    // Monday slots start on the first Monday at Westerfilder Straße (from 2018-12-01).
+    assert!(
+        text.contains("DTSTART;TZID=Europe/Berlin:20181203T090000"),
+        "{text}"
+    );
+}
 
 const HOURS: &str = "/api/v1/offices/mengede-huckarde/consultation-hours";
 

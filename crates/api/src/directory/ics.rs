@@ -30,6 +30,9 @@ END:STANDARD\r
 END:VTIMEZONE\r
 ";
 
+/// Who made the calendar (RFC 5545 `PRODID`).
+const PRODID: &str = "-//Stadt Dortmund//lokal willkommen API//DE";
+
 fn berlin(date_time: NaiveDateTime) -> CalendarDateTime {
     CalendarDateTime::WithTimezone {
         date_time,
@@ -58,12 +61,12 @@ pub async fn consultation_hours_ics(
     let feed = entry
         .ics
         .get_or_init(|| JsonBody::raw(render(entry, snapshot.today).into_bytes()));
-    let _ = &req;
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header(("etag", feed.etag.clone()))
-        .insert_header(("cache-control", "public, max-age=300"))
-        .body(feed.bytes.clone()))
+    Ok(crate::http::conditional::respond_as(
+        &req,
+        feed,
+        "text/calendar; charset=utf-8",
+        "public, max-age=300",
+    ))
 }
 
 /// A text value as one iCalendar line: control characters (a line break would start a
@@ -79,17 +82,33 @@ fn line(text: &str) -> String {
 fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
     let (office, schedule) = (&entry.view, &entry.schedule);
     let name = line(&office.name);
-    let mut calendar = Calendar::new();
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", PRODID))
+        .append_property(("CALSCALE", "GREGORIAN"));
     calendar.name(&name).timezone("Europe/Berlin");
-    // The rules start at the office's opening (or today) and run on.
-    let first_day = office.opened_on.unwrap_or(today);
+    // The rules start where the office is now (or at its opening, or today) and run on.
+    let first_day = office
+        .current_location
+        .as_ref()
+        .map(|l| l.valid_from)
+        .or(office.opened_on)
+        .unwrap_or(today);
+    // Derived from the data, not the clock: the same data gives the same feed and ETag.
+    let stamp = office.updated_at;
     let exceptions_from = today.checked_sub_signed(Duration::days(366)).unwrap_or(today);
     let horizon = today.checked_add_signed(Duration::days(730)).unwrap_or(today);
     let summary = format!("Sprechstunde {name}");
-    let place = office
-        .current_location
-        .as_ref()
-        .and_then(|l| l.address.street.as_deref().map(line));
+    // "Westerfilder Straße 54, 44357 Dortmund", as far as it is known.
+    let place = office.current_location.as_ref().and_then(|l| {
+        let street = l.address.street.as_deref()?;
+        let town = match &l.address.postal_code {
+            Some(code) => format!("{code} {}", l.address.city),
+            None => l.address.city.clone(),
+        };
+        Some(line(&format!("{street}, {town}")))
+    });
     for (i, slot) in schedule.slots.iter().enumerate() {
         let offset = (7 + i64::from(slot.weekday.num_days_from_monday())
             - i64::from(first_day.weekday().num_days_from_monday()))
@@ -100,6 +119,7 @@ fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
         let mut event = Event::new();
         event
             .uid(&format!("{}-slot-{i}@lokal-willkommen", office.id))
+            .timestamp(stamp)
             .summary(&summary)
             .description(&line(&format!("Sprachen: {}", slot.languages.join(", "))))
             .starts(berlin(first.and_time(slot.opens.time())))
@@ -146,6 +166,7 @@ fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
         let mut event = Event::new();
         event
             .uid(&format!("{}-extra-{i}@lokal-willkommen", office.id))
+            .timestamp(stamp)
             .summary(&summary)
             .description(&line(&format!("Sprachen: {}", extra.languages.join(", "))))
             .starts(berlin(extra.day.and_time(extra.opens.time())))

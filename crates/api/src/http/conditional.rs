@@ -65,6 +65,26 @@ pub fn respond(req: &HttpRequest, body: &JsonBody, audience: Audience) -> HttpRe
         .body(body.bytes.clone())
 }
 
+/// [`respond`] for a body of another media type (the iCalendar feed).
+pub fn respond_as(
+    req: &HttpRequest,
+    body: &JsonBody,
+    content_type: &str,
+    cache_control: &str,
+) -> HttpResponse {
+    if none_match(req, &body.etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, body.etag.clone()))
+            .insert_header((header::CACHE_CONTROL, cache_control.to_owned()))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .content_type(content_type.to_owned())
+        .insert_header((header::ETAG, body.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, cache_control.to_owned()))
+        .body(body.bytes.clone())
+}
+
 /// `If-None-Match` uses the weak comparison (RFC 9110 13.1.2): `W/` prefixes are ignored.
 fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
     let Some(value) = req
