@@ -149,6 +149,17 @@ async fn http_details(backend: Backend) {
         res.header("www-authenticate"),
         Some("Bearer realm=\"lokal-willkommen\"")
     );
+    // Every query error names its parameter.
+    for (path, parameter) in [
+        ("/api/v1/offices?limit=abc", "limit"),
+        ("/api/v1/offices?distrct=eving", "distrct"),
+        ("/api/v1/offices/mengede-huckarde/sessions?from=2026-01-01", "to"),
+        ("/hsds/services?per_page=abc", "per_page"),
+        ("/api/v1/organizations?page=2", "page"),
+    ] {
+        let problem = app.get(path).await.problem(400, "invalid_query");
+        assert_eq!(problem["errors"][0]["parameter"], parameter, "{path}");
+    }
     // `?lang=` takes a full language tag like Accept-Language does.
     let res = app.get("/api/v1/offices/mengede-huckarde?lang=en-US").await;
     assert_eq!(res.status, 200);

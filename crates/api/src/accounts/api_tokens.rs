@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::secrets::{API_TOKEN_PREFIX, random_token, token_hash};
 use crate::http::conditional::{Audience, JsonBody, created, respond};
+use crate::http::extractors::Query;
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
 use crate::http::path::parse_id;
@@ -44,7 +45,7 @@ pub async fn list_api_tokens(
     caller: Authenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageApiTokens, Resource::Network)?;
     let (after, limit) = query.parse()?;

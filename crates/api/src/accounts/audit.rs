@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 
 use crate::accounts::auth::Authenticated;
 use crate::http::conditional::{Audience, JsonBody, respond};
+use crate::http::extractors::Query;
 use crate::http::pagination::{self, Page};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -47,7 +48,7 @@ pub async fn list_audit_events(
     caller: Authenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ReadAuditLog, Resource::Network)?;
     let q = query.into_inner();

@@ -13,6 +13,7 @@ use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::passwords;
 use crate::directory::office_writes::validate_email;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::http::extractors::Query;
 use crate::http::extractors::parse_json;
 use crate::http::pagination::{ListQuery, Page};
 use crate::http::path::parse_id;
@@ -76,7 +77,7 @@ pub async fn list_users(
     caller: Authenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let (after, limit) = query.parse()?;

@@ -4,6 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::auth::MaybeAuthenticated;
+use crate::http::extractors::Query;
 use crate::http::pagination::ListQuery;
 use crate::http::pagination::{self, Page};
 use crate::http::problem::ApiError;
@@ -22,7 +23,7 @@ pub async fn list_districts(
     caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     pagination::cached_list(

@@ -12,6 +12,7 @@ use crate::directory::office_writes::answer_office_write;
 use crate::directory::offices::{LangQuery, office_at};
 use crate::directory::stored::{corrupt, stored_json};
 use crate::http::conditional::{Audience, JsonBody, require_if_match};
+use crate::http::extractors::Query;
 use crate::http::extractors::parse_json;
 use crate::http::localize::{requested_language, respond_localized};
 use crate::http::pagination::Page;
@@ -245,7 +246,7 @@ pub async fn get_hours(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<LangQuery>,
+    query: Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();
@@ -502,7 +503,7 @@ pub async fn sessions(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<SessionQuery>,
+    query: Query<SessionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     for (name, date) in [("from", query.from), ("to", query.to)] {

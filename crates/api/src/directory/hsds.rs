@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 
 use crate::directory::snapshot::{OfficeEntry, Snapshot};
 use crate::http::conditional::{Audience, JsonBody, respond};
+use crate::http::extractors::Query;
 use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -275,7 +276,7 @@ pub async fn hsds_root(req: HttpRequest) -> HttpResponse {
 pub async fn hsds_services(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<HsdsPage>,
+    query: Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     cached_page(&req, &snapshot, 0, &query, |s| {
@@ -305,7 +306,7 @@ pub async fn hsds_service(
 pub async fn hsds_organizations(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<HsdsPage>,
+    query: Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     cached_page(&req, &snapshot, 1, &query, |s| {
@@ -319,7 +320,7 @@ pub async fn hsds_organizations(
 pub async fn hsds_service_at_locations(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<HsdsPage>,
+    query: Query<HsdsPage>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     cached_page(&req, &snapshot, 2, &query, service_at_locations)

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::directory::districts::DistrictView;
 use crate::directory::organizations::OrganizationRef;
+use crate::http::extractors::Query;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use domain::{District, OfficeKind, OfficeStatus};
 use serde::Deserialize;
@@ -66,7 +67,7 @@ pub async fn list_offices(
     caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<OfficeQuery>,
+    query: Query<OfficeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let snapshot = state.directory.get();
@@ -174,7 +175,7 @@ pub async fn get_office(
     req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
-    query: web::Query<LangQuery>,
+    query: Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = parse_office_key("office", &key)?;
     let lang = requested_language(&req, query.lang.as_deref())?;
@@ -205,7 +206,7 @@ pub async fn list_office_locations(
     req: HttpRequest,
     state: web::Data<AppState>,
     key: web::Path<String>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = parse_office_key("office", &key)?;
     let snapshot = state.directory.get();

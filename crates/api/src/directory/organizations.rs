@@ -5,6 +5,7 @@ use persistence::directory::rows::OrganizationRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::extractors::Query;
 use crate::http::extractors::present;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::OrganizationId;
@@ -34,7 +35,7 @@ pub async fn list_organizations(
     caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     pagination::cached_list(

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::accounts::auth::MaybeAuthenticated;
 use crate::directory::stored::stored_json;
 use crate::http::conditional::JsonBody;
+use crate::http::extractors::Query;
 use crate::http::pagination::{self, ListQuery, Page};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -63,7 +64,7 @@ pub async fn list_topics(
     caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     pagination::cached_list(

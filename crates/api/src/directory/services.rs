@@ -13,6 +13,7 @@ use crate::directory::offices::{LangQuery, office_at};
 use crate::directory::snapshot::Snapshot;
 use crate::directory::stored::stored_json;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match};
+use crate::http::extractors::Query;
 use crate::http::extractors::parse_json;
 use crate::http::localize::{requested_language, respond_localized};
 use crate::http::pagination::{self, ListQuery, Page};
@@ -34,7 +35,7 @@ pub async fn list_services(
     caller: MaybeAuthenticated,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.directory.get();
     pagination::cached_list(
@@ -61,7 +62,7 @@ pub async fn get_service(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<LangQuery>,
+    query: Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id::<ServiceId>("id", &id)?;
     let lang = requested_language(&req, query.lang.as_deref())?;
@@ -91,7 +92,7 @@ pub async fn office_services(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    query: web::Query<LangQuery>,
+    query: Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = requested_language(&req, query.lang.as_deref())?;
     let snapshot = state.directory.get();

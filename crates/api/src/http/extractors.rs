@@ -55,6 +55,64 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
+/// A query string deserialized into `T` (`deny_unknown_fields`): like `web::Query`, but a
+/// problem names the parameter (`errors[].parameter`), unknown ones included.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> actix_web::FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+    serde_path_to_error::deserialize(pairs).map_err(|e| {
+        let message = e.inner().to_string();
+        // An unknown parameter is named in the message; any other error at its path.
+        let name = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+            .or_else(|| {
+                message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| e.path().to_string());
+        let mut errors = domain::ValidationErrors::default();
+        errors.add_parameter(name.clone(), message);
+        let mut err = ApiError::new(
+            ProblemCode::InvalidQuery,
+            format!("query parameter `{name}` is invalid; see `errors`"),
+        );
+        err.errors = errors.0;
+        err
+    })
+}
+
+fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| {
         ApiError::new(ProblemCode::InvalidPath, format!("invalid path: {err}")).into()
