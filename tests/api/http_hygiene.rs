@@ -156,6 +156,10 @@ async fn http_details(backend: Backend) {
         ("/api/v1/offices/mengede-huckarde/sessions?from=2026-01-01", "to"),
         ("/hsds/services?per_page=abc", "per_page"),
         ("/api/v1/organizations?page=2", "page"),
+        // Endpoints without parameters refuse them like the others.
+        ("/healthz?verbose=1", "verbose"),
+        ("/api/v1/languages?limit=5", "limit"),
+        ("/api/v1/offices/mengede-huckarde/consultation-hours.ics?x=1", "x"),
     ] {
         let problem = app.get(path).await.problem(400, "invalid_query");
         assert_eq!(problem["errors"][0]["parameter"], parameter, "{path}");

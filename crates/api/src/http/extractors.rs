@@ -119,6 +119,29 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
+/// A query parameter the operation does not declare: 400 naming it.
+fn undeclared_parameter(req: &actix_web::dev::ServiceRequest) -> Option<ApiError> {
+    let query = req.query_string();
+    if query.is_empty() {
+        return None;
+    }
+    let routes = req.app_data::<web::Data<crate::http::openapi::RouteTable>>()?;
+    let method = if req.method() == actix_web::http::Method::HEAD {
+        "GET"
+    } else {
+        req.method().as_str()
+    };
+    let name = routes.undeclared_query_parameter(method, req.path(), query)?;
+    let mut errors = domain::ValidationErrors::default();
+    errors.add_parameter(name.clone(), "this operation has no such query parameter");
+    let mut err = ApiError::new(
+        ProblemCode::InvalidQuery,
+        format!("unknown query parameter `{name}`"),
+    );
+    err.errors = errors.0;
+    Some(err)
+}
+
 /// Whether a path or query carries U+0000, raw or percent-encoded, without allocating.
 fn has_nul(s: &str) -> bool {
     let b = s.as_bytes();
@@ -153,7 +176,7 @@ pub async fn reject_oversized(
             "query parameters must not contain U+0000",
         ))
     } else {
-        None
+        undeclared_parameter(&req)
     };
     // HEAD is GET without the body: routed as GET, and the HTTP layer, which saw the
     // request's real method, leaves the body out (keeping its length).

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use domain::ProblemCode;
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::http::problem_codes;
@@ -237,6 +237,8 @@ fn operations(item: &mut utoipa::openapi::PathItem) -> Vec<(HttpMethod, &mut Ope
 #[derive(Debug, Clone)]
 pub struct RouteTable {
     routes: Vec<(Vec<String>, Vec<&'static str>)>,
+    /// Per path template and method: the query parameters the contract declares.
+    queries: Vec<(Vec<String>, &'static str, Vec<String>)>,
 }
 
 impl RouteTable {
@@ -262,7 +264,48 @@ impl RouteTable {
                 (segments, methods)
             })
             .collect();
-        RouteTable { routes }
+        let mut queries = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let segments: Vec<String> = path.trim_matches('/').split('/').map(str::to_owned).collect();
+            for (op, method) in [
+                (&item.get, "GET"),
+                (&item.post, "POST"),
+                (&item.put, "PUT"),
+                (&item.patch, "PATCH"),
+                (&item.delete, "DELETE"),
+            ] {
+                let Some(op) = op else { continue };
+                let names = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| match p {
+                        RefOr::T(p) if p.parameter_in == ParameterIn::Query => Some(p.name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                queries.push((segments.clone(), method, names));
+            }
+        }
+        RouteTable { routes, queries }
+    }
+
+    /// The first query parameter the contract does not declare for this operation, if
+    /// the path is one of ours: a typo like `?distrct=` must not silently return
+    /// everything, on endpoints without parameters too.
+    pub fn undeclared_query_parameter(&self, method: &str, path: &str, query: &str) -> Option<String> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let (_, _, declared) = self.queries.iter().find(|(template, m, _)| {
+            *m == method
+                && template.len() == parts.len()
+                && template
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+        })?;
+        form_urlencoded::parse(query.as_bytes())
+            .map(|(name, _)| name.into_owned())
+            .find(|name| !declared.iter().any(|d| d == name))
     }
 
     /// The methods a concrete path supports, if it matches any route template.
