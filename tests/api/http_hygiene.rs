@@ -164,6 +164,34 @@ async fn http_details(backend: Backend) {
         let problem = app.get(path).await.problem(400, "invalid_query");
         assert_eq!(problem["errors"][0]["parameter"], parameter, "{path}");
     }
+    // JSON pointers are escaped (RFC 6901).
+    let (_, admin) = app.token_for(domain::Role::Admin).await;
+    let office = "/api/v1/offices/mengede-huckarde";
+    let problem = app
+        .patch_current(
+            &admin,
+            office,
+            &serde_json::json!({"description": {"de": "ok", "a/b~c": "x"}}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["pointer"], "/description/a~1b~0c");
+    // The audit log's office filter takes a slug like every other office parameter.
+    let res = app
+        .patch_current(&admin, office, &serde_json::json!({"phone": "0231 123"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let id = app.get(office).await.json()["id"].as_str().unwrap().to_owned();
+    let by_slug = app
+        .get_as(&admin, "/api/v1/audit-events?office=mengede-huckarde")
+        .await
+        .json();
+    let by_id = app
+        .get_as(&admin, &format!("/api/v1/audit-events?office={id}"))
+        .await
+        .json();
+    assert_eq!(by_slug["items"].as_array().unwrap().len(), 1);
+    assert_eq!(by_slug["items"], by_id["items"]);
     // `?lang=` takes a full language tag like Accept-Language does.
     let res = app.get("/api/v1/offices/mengede-huckarde?lang=en-US").await;
     assert_eq!(res.status, 200);

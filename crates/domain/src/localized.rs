@@ -32,12 +32,16 @@ impl LocalizedText {
         for (lang, text) in &self.0 {
             let valid_code = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
             if !valid_code {
-                errors.add(format!("{pointer}/{lang}"), "keys must be ISO 639 language codes");
+                errors.add(
+                    format!("{pointer}/{}", crate::validation::pointer_segment(lang)),
+                    "keys must be ISO 639 language codes",
+                );
             }
+            let at = format!("{pointer}/{}", crate::validation::pointer_segment(lang));
             if multiline {
-                errors.require_multiline_text(&format!("{pointer}/{lang}"), text, max_chars);
+                errors.require_multiline_text(&at, text, max_chars);
             } else {
-                errors.require_text(&format!("{pointer}/{lang}"), text, max_chars);
+                errors.require_text(&at, text, max_chars);
             }
         }
     }

@@ -38,6 +38,11 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// One reference token of a JSON Pointer (RFC 6901): `~` and `/` escaped.
+pub fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 /// Collects every problem of an input at once, so a client can fix them in one round.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationErrors(pub Vec<FieldError>);

@@ -25,6 +25,7 @@ pub struct AuditQuery {
     /// e.g. `office`, `user`, `organization`, `location_period`, `api_token`.
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
+    /// Events concerning this office: its id (a UUID) or its slug.
     pub office: Option<String>,
     /// Events at or after this instant.
     pub from: Option<DateTime<Utc>>,
@@ -60,13 +61,23 @@ pub async fn list_audit_events(
             ));
         }
     }
+    // An office by id or slug, like every other office parameter; an unknown one simply
+    // matches no event.
+    let office = match q.office.as_deref() {
+        Some(raw) => {
+            let key = crate::http::path::parse_office_key("office", raw)?;
+            let snapshot = state.directory.get();
+            Some(snapshot.office(&key).map_or(key, |o| o.id().to_owned()))
+        }
+        None => None,
+    };
     let before = pagination::decode_cursor(q.cursor.as_deref())?;
     let limit = pagination::limit(q.limit)?;
     let filter = AuditFilter {
         actor_id: q.actor,
         resource_type: q.resource_type,
         resource_id: q.resource_id,
-        office_id: q.office,
+        office_id: office,
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };

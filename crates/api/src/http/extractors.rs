@@ -252,7 +252,7 @@ fn find_nul(value: &serde_json::Value, pointer: &mut String, errors: &mut domain
             for (key, item) in fields {
                 let len = pointer.len();
                 pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&domain::validation::pointer_segment(key));
                 if key.contains('\0') {
                     errors.add(here(pointer), "keys must not contain U+0000");
                 } else {
