@@ -216,3 +216,37 @@ async fn served_document_and_swagger_ui(backend: Backend) {
     let redirect = app.get("/docs").await;
     assert!(matches!(redirect.status, 301 | 302 | 307 | 308));
 }
+
+#[test]
+fn conditional_and_rate_limit_headers_are_declared() {
+    let doc = serde_json::to_value(api::openapi()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let headers: Vec<(&str, bool)> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "header")
+                .map(|p| (p["name"].as_str().unwrap(), p["required"] == true))
+                .collect();
+            if method == "patch" || method == "put" {
+                assert!(headers.contains(&("If-Match", true)), "{method} {path}: If-Match");
+            }
+            if method == "get" {
+                assert!(
+                    headers.contains(&("If-None-Match", false)),
+                    "{method} {path}: If-None-Match"
+                );
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let has = |name: &str| response["headers"].get(name).is_some();
+                match status.as_str() {
+                    "201" => assert!(has("Location") && has("ETag"), "{method} {path} 201"),
+                    "429" | "503" => assert!(has("Retry-After"), "{method} {path} {status}"),
+                    "304" => assert!(has("ETag"), "{method} {path} 304"),
+                    _ => {}
+                }
+            }
+        }
+    }
+}

@@ -164,9 +164,82 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
                     .entry("304".to_owned())
                     .or_insert_with(|| RefOr::T(not_modified.clone()));
             }
+            declare_headers(&method, op);
         }
     }
     doc
+}
+
+/// The headers of the conditional-request and rate-limit contract: `If-Match` required on
+/// every PATCH and PUT, `If-None-Match` on GETs, `ETag` on the success answers that carry
+/// a representation, `Location` on 201s, `Retry-After` on 429 and 503.
+fn declare_headers(method: &HttpMethod, op: &mut Operation) {
+    use utoipa::openapi::Required;
+    use utoipa::openapi::header::Header;
+    use utoipa::openapi::path::ParameterBuilder;
+    let text = || {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .build()
+    };
+    let header_parameter = |name: &str, required: bool, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(if required { Required::True } else { Required::False })
+            .description(Some(description))
+            .schema(Some(text()))
+            .build()
+            .into()
+    };
+    let parameters = op.parameters.get_or_insert_with(Vec::new);
+    match method {
+        HttpMethod::Patch | HttpMethod::Put => parameters.push(header_parameter(
+            "If-Match",
+            true,
+            "The `ETag` of the representation the change is based on (428 without it, 412 when it is not current).",
+        )),
+        HttpMethod::Get => parameters.push(header_parameter(
+            "If-None-Match",
+            false,
+            "An `ETag` the client holds: 304 when it is still current.",
+        )),
+        _ => {}
+    }
+    let header = |description: &str| {
+        let mut header = Header::new(text());
+        header.description = Some(description.to_owned());
+        RefOr::T(header)
+    };
+    for (status, response) in &mut op.responses.responses {
+        let RefOr::T(response) = response else { continue };
+        let with_body = !response.content.is_empty();
+        match status.as_str() {
+            "200" | "201" if with_body && !response.content.contains_key("application/problem+json") => {
+                response
+                    .headers
+                    .insert("ETag".into(), header("Strong validator of this representation."));
+            }
+            "304" => {
+                response
+                    .headers
+                    .insert("ETag".into(), header("The current validator."));
+            }
+            _ => {}
+        }
+        if status == "201" {
+            response.headers.insert(
+                "Location".into(),
+                header("Where the created resource can be read."),
+            );
+        }
+        if status == "429" || status == "503" {
+            response.headers.insert(
+                "Retry-After".into(),
+                header("Seconds to wait before trying again."),
+            );
+        }
+    }
 }
 
 /// A problem response with the given description.
