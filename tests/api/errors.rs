@@ -54,3 +54,17 @@ async fn probes(backend: Backend) {
     assert_eq!(ready.json()["status"], "ready");
     assert_eq!(ready.header("cache-control"), Some("no-store"));
 }
+
+/// A PostgreSQL URL that cannot work says why at once, instead of the pool's generic
+/// "invalid connection url" after its whole timeout.
+#[test]
+fn a_failed_postgres_connection_names_its_cause() {
+    let err = persistence::connect("postgres://postgres@127.0.0.1:1/nothing", 1)
+        .err()
+        .expect("nothing listens on port 1");
+    let message = err.to_string();
+    assert!(
+        message.contains("cannot connect to PostgreSQL") && message.contains("port 1"),
+        "{message}"
+    );
+}

@@ -66,6 +66,13 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, RepoError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| RepoError::Setup(format!("cannot create {}: {e}", dir.display())))?;
     }
+    // One direct attempt first: the pool would retry for its whole timeout and then
+    // report only that the URL did not work, hiding the cause (refused connection,
+    // missing database, failed authentication).
+    if Backend::of_url(url) == Backend::Postgres {
+        diesel::PgConnection::establish(url)
+            .map_err(|e| RepoError::Setup(format!("cannot connect to PostgreSQL: {e}")))?;
+    }
     Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))

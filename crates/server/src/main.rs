@@ -6,8 +6,19 @@ use server::startup::Application;
 use server::telemetry;
 
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> std::process::ExitCode {
+    // A user error (a wrong URL, a missing key) is one line with its causes, never a
+    // backtrace, whatever RUST_BACKTRACE says.
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.clone().unwrap_or(Command::Serve) {
         Command::Openapi => {
             let doc = api::openapi().to_pretty_json()?;
@@ -86,6 +97,18 @@ async fn main() -> anyhow::Result<()> {
 
 /// Reads a password from the terminal twice, without echo when stdin is a terminal.
 fn rpassword_prompt() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    // Not a terminal (a pipe, a script): the password is the first line of stdin.
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(
+            !password.is_empty(),
+            "no password: set LW_ADMIN_PASSWORD or pipe the password on stdin"
+        );
+        return Ok(password);
+    }
     let read = |label: &str| -> anyhow::Result<String> {
         eprint!("{label}: ");
         std::io::stderr().flush()?;

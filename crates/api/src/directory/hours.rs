@@ -111,9 +111,9 @@ pub struct ConsultationHoursView {
     pub office_id: String,
     /// Consultations are also possible by appointment outside the slots.
     pub by_appointment: bool,
-    /// The weekly slots in OpenStreetMap `opening_hours` syntax.
+    /// The weekly slots in OpenStreetMap `opening_hours` syntax; `null` when none are published.
     #[schema(example = "Mo,Fr 09:00-12:00; Tu 13:00-16:00; Th 14:00-17:00")]
-    pub opening_hours: String,
+    pub opening_hours: Option<String>,
     /// All languages of the slots and extra sessions.
     pub languages: Vec<String>,
     pub slots: Vec<SlotView>,
@@ -206,7 +206,7 @@ impl ConsultationHoursView {
         let view = ConsultationHoursView {
             office_id: office_id.to_owned(),
             by_appointment,
-            opening_hours: schedule::osm_opening_hours(&schedule.slots),
+            opening_hours: Some(schedule::osm_opening_hours(&schedule.slots)).filter(|h| !h.is_empty()),
             languages,
             slots: slot_views,
             closures: closure_views,

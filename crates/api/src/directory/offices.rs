@@ -300,10 +300,10 @@ pub struct OfficeView {
     pub description: LocalizedText,
     /// Where the office is today; `null` before its first location applies or after it closed.
     pub current_location: Option<LocationView>,
-    /// Weekly consultation hours in OpenStreetMap `opening_hours` syntax; empty when none
+    /// Weekly consultation hours in OpenStreetMap `opening_hours` syntax; `null` when none
     /// are published.
     #[schema(example = "Mo,Fr 09:00-12:00; Tu 13:00-16:00; Th 14:00-17:00")]
-    pub opening_hours: String,
+    pub opening_hours: Option<String>,
     /// Consultations are also possible by appointment.
     pub by_appointment: bool,
     /// Languages of the office's consultation sessions (ISO 639 codes).
@@ -344,7 +344,7 @@ impl OfficeView {
             },
             description: row.description()?,
             current_location,
-            opening_hours: String::new(),
+            opening_hours: None,
             by_appointment: row.by_appointment,
             languages: Vec::new(),
             staffing_status: None,
