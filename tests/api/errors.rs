@@ -59,9 +59,9 @@ async fn probes(backend: Backend) {
 /// "invalid connection url" after its whole timeout.
 #[test]
 fn a_failed_postgres_connection_names_its_cause() {
-    let err = persistence::connect("postgres://postgres@127.0.0.1:1/nothing", 1)
-        .err()
-        .expect("nothing listens on port 1");
+    let Err(err) = persistence::connect("postgres://postgres@127.0.0.1:1/nothing", 1) else {
+        panic!("nothing listens on port 1");
+    };
     let message = err.to_string();
     assert!(
         message.contains("cannot connect to PostgreSQL") && message.contains("port 1"),
