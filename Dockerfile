@@ -3,8 +3,24 @@
 FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# Dependencies first, in their own layer: a change to our code does not rebuild them.
+COPY Cargo.toml Cargo.lock ./
+COPY .cargo .cargo
+COPY crates/domain/Cargo.toml crates/domain/
+COPY crates/persistence/Cargo.toml crates/persistence/
+COPY crates/api/Cargo.toml crates/api/
+COPY crates/server/Cargo.toml crates/server/
+COPY tests/Cargo.toml tests/
+RUN for c in domain persistence api server; do mkdir -p crates/$c/src && touch crates/$c/src/lib.rs; done \
+    && echo 'fn main() {}' > crates/server/src/main.rs \
+    && mkdir -p crates/api/examples tests/src tests/api \
+    && echo 'fn main() {}' > crates/api/examples/argon2_rate.rs \
+    && touch tests/src/lib.rs tests/api/main.rs \
+    && cargo build --release --locked -p server --bin lokal-willkommen
+# Then our code (touched, so cargo does not take the placeholders' build for it).
 COPY . .
-RUN cargo build --release --locked -p server --bin lokal-willkommen
+RUN touch crates/*/src/lib.rs crates/server/src/main.rs \
+    && cargo build --release --locked -p server --bin lokal-willkommen
 
 # Runtime stage: a slim image running as an unprivileged user. The data folder exists and
 # belongs to that user, so a named volume mounted there inherits the ownership (the token
@@ -21,6 +37,6 @@ ENV LW_BIND=0.0.0.0:8080 \
     LW_DATA_DIR=/var/lib/lokal-willkommen/data \
     LW_LOG_FORMAT=json
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["lokal-willkommen", "healthcheck"]
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 --start-period=30s CMD ["lokal-willkommen", "healthcheck"]
 ENTRYPOINT ["lokal-willkommen"]
 CMD ["serve"]

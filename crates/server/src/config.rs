@@ -24,6 +24,10 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// A file holding the database URL (a container secret); used when no URL is given.
+    #[arg(long, env = "DATABASE_URL_FILE", global = true)]
+    pub database_url_file: Option<PathBuf>,
+
     /// Maximum database connections in the pool.
     #[arg(long, env = "LW_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
@@ -153,7 +157,17 @@ pub struct Settings {
 
 impl Cli {
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
+        let from_file = || {
+            let path = self.database_url_file.as_ref()?;
+            match std::fs::read_to_string(path) {
+                Ok(url) => Some(url.trim().to_owned()),
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", path.display());
+                    std::process::exit(1);
+                }
+            }
+        };
+        self.database_url.clone().or_else(from_file).unwrap_or_else(|| {
             self.data_dir
                 .join("lokal-willkommen.db")
                 .to_string_lossy()

@@ -22,7 +22,9 @@ pub const API_VERSION: &str = "1.0.0";
             welfare provider. Public reads need no token. Errors are RFC 9457 problem details \
             (`application/problem+json`) with a stable `code`.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+        contact(name = "lokal willkommen, Stadt Dortmund", url = "https://www.dortmund.de/lokal-willkommen"),
     ),
+    servers((url = "/", description = "This instance (the document is served by the API it describes)")),
     tags(
         (name = "offices", description = "Offices and outposts, and where they are located over time"),
         (name = "directory", description = "Districts and organizations"),
