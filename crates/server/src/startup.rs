@@ -76,6 +76,16 @@ impl Application {
     /// Prepares everything and binds; call inside an actix runtime. Serving starts
     /// with [`Application::run_until_stopped`].
     pub fn build(settings: &Settings) -> anyhow::Result<Application> {
+        // Instances on one PostgreSQL database must sign with one key, or each rejects the
+        // others' tokens: a key generated per data folder would do that silently.
+        if persistence::Backend::of_url(&settings.database_url) == persistence::Backend::Postgres
+            && matches!(settings.signing_key, KeySource::DataDir(_))
+        {
+            anyhow::bail!(
+                "on PostgreSQL, set LW_JWT_KEY_FILE to a key file shared by every instance \
+                 (create one with `openssl genpkey -algorithm ed25519 -out jwt-ed25519.pem`)"
+            );
+        }
         let clock = settings.clock.clone();
         let pool = prepare_database(&settings.database_url, settings.db_pool_size, &clock)?;
         let directory = Arc::new(DirectoryCache::load_blocking(&pool, clock.clone())?);
