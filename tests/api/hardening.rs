@@ -170,10 +170,7 @@ async fn dates_outside_the_window_are_refused_not_crashed_on(backend: Backend) {
         (json!({"closed_on": "+262142-12-31"}), "/closed_on"),
     ] {
         let res = app.patch_current(&admin, office, &body).await;
-        assert_eq!(
-            res.problem(422, "validation_failed")["errors"][0]["pointer"],
-            pointer
-        );
+        assert_eq!(res.first_error_pointer(422, "validation_failed"), pointer);
     }
     let address =
         json!({"street": "Neue Straße 1", "postal_code": "44339", "city": "Dortmund", "district": "eving"});
@@ -184,10 +181,7 @@ async fn dates_outside_the_window_are_refused_not_crashed_on(backend: Backend) {
             &json!({"moved_on": "+262142-12-31", "address": address}),
         )
         .await;
-    assert_eq!(
-        res.problem(422, "validation_failed")["errors"][0]["pointer"],
-        "/moved_on"
-    );
+    assert_eq!(res.first_error_pointer(422, "validation_failed"), "/moved_on");
     let (person, _) = app.create_account(Role::Staff, false);
     let res = app
         .post_json(
@@ -196,10 +190,7 @@ async fn dates_outside_the_window_are_refused_not_crashed_on(backend: Backend) {
             &json!({"user_id": person, "side": "city", "started_on": "+10000-01-01"}),
         )
         .await;
-    assert_eq!(
-        res.problem(422, "validation_failed")["errors"][0]["pointer"],
-        "/started_on"
-    );
+    assert_eq!(res.first_error_pointer(422, "validation_failed"), "/started_on");
     let hours = "/api/v1/offices/mengede-huckarde/consultation-hours";
     let etag = app.etag(hours).await;
     let res = app
@@ -211,7 +202,7 @@ async fn dates_outside_the_window_are_refused_not_crashed_on(backend: Backend) {
         )
         .await;
     assert_eq!(
-        res.problem(422, "validation_failed")["errors"][0]["pointer"],
+        res.first_error_pointer(422, "validation_failed"),
         "/closures/0/first_day"
     );
     // Nothing was stored: the feed still renders.
@@ -233,10 +224,7 @@ async fn control_and_nul_characters_are_refused(backend: Backend) {
         "lokal\u{200B}willkommen",
     ] {
         let res = app.patch_current(&admin, office, &json!({"name": name})).await;
-        assert_eq!(
-            res.problem(422, "validation_failed")["errors"][0]["pointer"],
-            "/name"
-        );
+        assert_eq!(res.first_error_pointer(422, "validation_failed"), "/name");
     }
     // Descriptions may span lines.
     let res = app
@@ -255,10 +243,7 @@ async fn control_and_nul_characters_are_refused(backend: Backend) {
             &json!({"email": "a\u{0}b@example.org", "password": "x"}),
         )
         .await;
-    assert_eq!(
-        res.problem(422, "validation_failed")["errors"][0]["pointer"],
-        "/email"
-    );
+    assert_eq!(res.first_error_pointer(422, "validation_failed"), "/email");
     let res = app
         .patch_current(
             &admin,
@@ -267,7 +252,7 @@ async fn control_and_nul_characters_are_refused(backend: Backend) {
         )
         .await;
     assert_eq!(
-        res.problem(422, "validation_failed")["errors"][0]["pointer"],
+        res.first_error_pointer(422, "validation_failed"),
         "/description/en"
     );
     // In a query parameter or cursor: 400.

@@ -386,6 +386,13 @@ impl Response {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
+    /// Asserts a problem like [`problem`](Self::problem) and returns the pointer of its
+    /// first field error.
+    #[track_caller]
+    pub fn first_error_pointer(&self, status: u16, code: &str) -> Value {
+        self.problem(status, code)["errors"][0]["pointer"].clone()
+    }
+
     /// Asserts an RFC 9457 problem with this status and code; returns the body.
     #[track_caller]
     pub fn problem(&self, status: u16, code: &str) -> Value {
