@@ -50,6 +50,13 @@ async fn every_invariant_is_refused_through_the_api(backend: Backend) {
     // Closing while a tandem is still assigned.
     let (person, _) = app.create_account(Role::Staff, false);
     app.assign(&person, "eving-scharnhorst");
+    // Written past the API: wait until the snapshot shows it, or an ETag read before the
+    // watcher's reload would be stale at the next write.
+    lw_tests::eventually(|| async {
+        let office = app.get_as(&coordinator, OFFICE).await.json();
+        (office["staffing_status"] != "vacant").then_some(())
+    })
+    .await;
     let problem = app
         .patch_current(
             &coordinator,
