@@ -23,6 +23,7 @@ both_backends!(
     public_reads_with_a_token_are_private,
     parallel_guesses_are_throttled,
     current_password_guessing_is_throttled,
+    the_command_line_resets_a_password,
 );
 
 async fn parallel_guesses_are_throttled(backend: Backend) {
@@ -731,4 +732,27 @@ async fn jwks_verifies_access_tokens(backend: Backend) {
     assert_eq!(data.claims["sub"], id.as_str());
     let exp = data.claims["exp"].as_i64().unwrap();
     assert_eq!(exp, app.clock.unix_seconds() + 900);
+}
+
+/// `lokal-willkommen admin reset-password`: the new password works, the old one and the
+/// account's sessions do not.
+async fn the_command_line_resets_a_password(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, email) = app.create_account(Role::Admin, false);
+    let token = app.access_token(&email).await;
+    let new_password = "Neues-Fahrrad-Blau-Wolke-9-Dortmund";
+    server::admin::reset_password(&app.pool(), &email.to_uppercase(), new_password).unwrap();
+    assert!(
+        server::admin::reset_password(&app.pool(), &email, "kurz").is_err(),
+        "weak passwords are refused"
+    );
+    app.login(&email, PASSWORD)
+        .await
+        .problem(401, "invalid_credentials");
+    assert_eq!(app.login(&email, new_password).await.status, 200);
+    // The session of the old password ended (within the session-state bound).
+    app.clock.advance(chrono::TimeDelta::seconds(2));
+    app.get_as(&token, "/api/v1/me")
+        .await
+        .problem(401, "unauthenticated");
 }

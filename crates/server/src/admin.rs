@@ -1,4 +1,5 @@
-//! Account administration from the command line: the first admin of a fresh database.
+//! Account administration from the command line: the first admin of a fresh database,
+//! and a new password for an account whose owner cannot sign in any more.
 
 use anyhow::Context;
 use domain::{Role, ValidationErrors};
@@ -40,4 +41,35 @@ pub fn create_admin(
         &AuditContext::system("cli", &domain::Clock::system()),
     )?;
     Ok(user.id)
+}
+
+/// Sets a new password (the owner's own, no change required) and ends every session of
+/// the account, audited as done from the command line.
+pub fn reset_password(pool: &DbPool, email: &str, password: &str) -> anyhow::Result<()> {
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    let user = persistence::accounts::users::find_by_email(
+        &mut conn,
+        &persistence::accounts::users::normalize_email(email),
+    )?
+    .with_context(|| format!("no account with the email {email}"))?;
+    let mut errors = ValidationErrors::default();
+    domain::accounts::password::check_new_password(
+        "password",
+        password,
+        &[&user.email, &user.display_name],
+        &mut errors,
+    );
+    if let Some(problem) = errors.0.first() {
+        anyhow::bail!("password: {}", problem.message);
+    }
+    let hash = api::accounts::auth::passwords::hash(password);
+    persistence::accounts::users::set_password(
+        &mut conn,
+        &domain::UserId::from_stored(user.id),
+        &hash,
+        false,
+        "user.password_reset",
+        &AuditContext::system("cli", &domain::Clock::system()),
+    )?;
+    Ok(())
 }

@@ -126,6 +126,12 @@ pub enum AdminCommand {
         #[arg(long, default_value = persistence::seed::CITY)]
         employer: String,
     },
+    /// Set a new password for an account (for an admin who lost theirs). Reads it from
+    /// LW_ADMIN_PASSWORD, a prompt or stdin; ends the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Where the token signing key comes from.

@@ -44,6 +44,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let id = server::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
+        Command::Admin(AdminCommand::ResetPassword { email }) => {
+            telemetry::init(cli.log_format);
+            let password = match std::env::var("LW_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => rpassword_prompt()?,
+            };
+            let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
+            server::admin::reset_password(&pool, &email, &password)?;
+            println!("set a new password for {email}; its sessions have ended");
+        }
         Command::Demo => {
             telemetry::init(cli.log_format);
             let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
