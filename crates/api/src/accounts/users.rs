@@ -6,12 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use domain::{Action, Id, OrganizationId, Resource, UserId, ValidationErrors};
+use domain::{Action, Resource, UserId, ValidationErrors};
 use serde::Deserialize;
 
 use crate::accounts::auth::Authenticated;
 use crate::accounts::auth::passwords;
-use crate::directory::office_writes::validate_email;
+use crate::directory::office_writes::{check_organization, validate_email};
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
 use crate::http::extractors::Query;
 use crate::http::extractors::parse_json;
@@ -121,10 +121,11 @@ pub async fn create_user(
     let mut errors = ValidationErrors::default();
     validate_email("/email", &body.email, &mut errors);
     errors.require_text("/display_name", &body.display_name, 200);
-    let org_id = known_organization(
-        &state,
+    let org_id = check_organization(
+        &state.directory.get(),
         "/employer_organization_id",
         &body.employer_organization_id,
+        None,
         &mut errors,
     );
     let ctx = caller.audit();
@@ -217,7 +218,13 @@ pub async fn update_user(
         errors.require_text("/display_name", name, 200);
     }
     let employer = match &body.employer_organization_id {
-        Some(raw) => known_organization(&state, "/employer_organization_id", raw, &mut errors),
+        Some(raw) => check_organization(
+            &state.directory.get(),
+            "/employer_organization_id",
+            raw,
+            None,
+            &mut errors,
+        ),
         None => None,
     };
     errors.into_result().map_err(ApiError::validation)?;
@@ -393,20 +400,4 @@ impl UserView {
             version: row.version,
         })
     }
-}
-
-/// An organization id from a body: malformed or unknown ids are validation errors at
-/// their pointer.
-fn known_organization(
-    state: &AppState,
-    pointer: &str,
-    raw: &str,
-    errors: &mut ValidationErrors,
-) -> Option<String> {
-    let id =
-        OrganizationId::parse(raw).filter(|id| state.directory.get().organization(id.as_str()).is_some());
-    if id.is_none() {
-        errors.add(pointer, "no organization with this id");
-    }
-    id.map(OrganizationId::into_string)
 }

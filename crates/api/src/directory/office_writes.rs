@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use chrono::NaiveDate;
 use domain::{
-    Action, District, LocalizedText, OfficeId, OfficeKind, OfficeStatus, OrganizationKind, Resource,
-    ValidationErrors,
+    Action, District, Id, LocalizedText, OfficeId, OfficeKind, OfficeStatus, OrganizationId,
+    OrganizationKind, Resource, ValidationErrors,
 };
 use persistence::directory::offices::{NewOffice, OfficeChanges};
 use persistence::read_model::{self, CommittedOffice};
@@ -28,7 +28,7 @@ pub(crate) fn check_organization(
     kind: Option<OrganizationKind>,
     e: &mut ValidationErrors,
 ) -> Option<String> {
-    let Ok(id) = uuid::Uuid::parse_str(raw).map(|u| u.hyphenated().to_string()) else {
+    let Some(id) = OrganizationId::parse(raw).map(OrganizationId::into_string) else {
         e.add(pointer, "must be a UUID");
         return None;
     };
