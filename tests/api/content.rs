@@ -431,9 +431,16 @@ async fn language_negotiation(backend: Backend) {
         )
         .await;
     assert_eq!(best.header("content-language"), Some("en"));
-    app.get("/api/v1/topics?lang=xx")
-        .await
-        .problem(400, "invalid_parameter");
+    // `?lang=` negotiates like the header: a language without texts falls back to German,
+    // and only a malformed tag is an error.
+    let fallback = app.get("/api/v1/topics?lang=xx").await;
+    assert_eq!(fallback.status, 200);
+    assert_eq!(fallback.header("content-language"), Some("de"));
+    for malformed in ["", "e", "english", "en--US", "en-123456789", "%C3%A4r"] {
+        app.get(&format!("/api/v1/topics?lang={malformed}"))
+            .await
+            .problem(400, "invalid_parameter");
+    }
 
     let office = app.get("/api/v1/offices/mengede-huckarde?lang=en").await;
     assert_eq!(office.header("content-language"), Some("de"));
@@ -554,7 +561,7 @@ fn assert_valid(validator: &jsonschema::Validator, item: &Value) {
 
 async fn hsds_output_validates_against_the_schemas(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let root = app.get("/hsds/").await.json();
+    let root = app.get("/hsds").await.json();
     assert_eq!(root["version"], "3.0");
     for (path, schema, expected) in [
         ("/hsds/services", "service.json", 5),

@@ -129,6 +129,20 @@ async fn http_details(backend: Backend) {
             "HEAD {path}"
         );
     }
+    // A cursor of the contract's pattern is a position, issued here or not; anything else
+    // is a 400 naming the parameter.
+    let after_m = format!("azE6{}", base64_url("mengede-huckarde"));
+    let page = app.get(&format!("/api/v1/offices?cursor={after_m}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(app.get("/api/v1/offices?cursor=azE6xy").await.status, 200);
+    for bad in ["", "Inf", "azE", "azE6a"] {
+        let problem = app
+            .get(&format!("/api/v1/offices?cursor={bad}"))
+            .await
+            .problem(400, "invalid_parameter");
+        assert_eq!(problem["errors"][0]["parameter"], "cursor");
+    }
+
     // A trailing slash names nothing: 404, not a 405 naming the method that was used.
     app.send(app.client.post(app.url("/api/v1/auth/login/")))
         .await
@@ -196,4 +210,9 @@ async fn http_details(backend: Backend) {
     let res = app.get("/api/v1/offices/mengede-huckarde?lang=en-US").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.header("content-language"), Some("de"));
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }

@@ -1,12 +1,12 @@
 use lw_tests::{TestApp, both_backends, migrations_dir, repo_root};
 use persistence::Backend;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `openapi/openapi.json` is the output of `lokal-willkommen openapi`; regenerate it with
 /// `cargo run -q -- openapi > openapi/openapi.json` when this fails.
 #[test]
 fn checked_in_openapi_matches_the_code() {
-    let generated: Value = serde_json::from_str(&api::openapi().to_pretty_json().unwrap()).unwrap();
+    let generated: Value = api::openapi();
     let path = repo_root().join("openapi/openapi.json");
     let checked_in: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("openapi/openapi.json exists"))
@@ -20,7 +20,7 @@ fn checked_in_openapi_matches_the_code() {
 
 #[test]
 fn every_operation_is_documented_with_its_problems() {
-    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let doc: Value = api::openapi();
     let mut count = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -47,8 +47,114 @@ fn every_operation_is_documented_with_its_problems() {
     }
     assert!(count >= 8);
     assert_eq!(
-        doc["components"]["responses"]["NotFound"]["content"]["application/problem+json"]["schema"]["$ref"],
+        doc["paths"]["/api/v1/offices/{office}"]["get"]["responses"]["404"]["content"]["application/problem+json"]
+            ["schema"]["$ref"],
         "#/components/schemas/Problem"
+    );
+}
+
+/// What `schema_rules` promises: the checks the server makes are in the schemas, read
+/// models say every property is there, and public operations need no token.
+#[test]
+fn schemas_state_the_rules_the_server_checks() {
+    let doc: Value = api::openapi();
+    let schemas = &doc["components"]["schemas"];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["security"].is_array(), "{method} {path}: security stated");
+            assert!(
+                op["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{method} {path}: description"
+            );
+        }
+    }
+    assert_eq!(doc["paths"]["/healthz"]["get"]["security"], json!([]));
+
+    // Pages refer to their item schema; read models list every property as required and
+    // do not forbid new ones.
+    assert_eq!(
+        schemas["Page_OfficeView"]["properties"]["items"]["items"]["$ref"],
+        "#/components/schemas/OfficeView"
+    );
+    let office = &schemas["OfficeView"];
+    assert!(office.get("additionalProperties").is_none());
+    let required: Vec<&str> = office["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for property in office["properties"].as_object().unwrap().keys() {
+        assert!(
+            required.contains(&property.as_str()),
+            "OfficeView.{property} required"
+        );
+    }
+    assert!(
+        schemas["OfficeStatus"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("New values may be added")
+    );
+
+    // Inputs: slugs, dates, districts, postal codes, times and languages.
+    let new_office = &schemas["NewOfficeRequest"]["properties"];
+    assert_eq!(new_office["slug"]["pattern"], "^[a-z0-9]+(-[a-z0-9]+)*$");
+    assert_eq!(new_office["districts"]["minItems"], 1);
+    assert_eq!(new_office["districts"]["uniqueItems"], true);
+    assert_eq!(new_office["name"]["maxLength"], 200);
+    assert_eq!(new_office["opened_on"]["pattern"], "^(19|20|21)[0-9]{2}-");
+    assert_eq!(
+        schemas["AddressInput"]["properties"]["postal_code"]["pattern"],
+        "^[0-9]{5}$"
+    );
+    assert_eq!(
+        schemas["AddressInput"]["required"],
+        json!(["street", "postal_code", "city", "district"])
+    );
+    assert_eq!(
+        schemas["SlotInput"]["properties"]["opens"]["pattern"],
+        "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+    );
+    assert!(
+        schemas["SlotInput"]["properties"]["languages"]["items"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ku"))
+    );
+    assert_eq!(schemas["LocalizedText"]["required"], json!(["de"]));
+    assert_eq!(
+        schemas["TokenResponse"]["properties"]["expires_in"]["format"],
+        "int64"
+    );
+
+    // Parameters and headers.
+    let get_office = &doc["paths"]["/api/v1/offices/{office}"]["get"]["parameters"];
+    let office_param = get_office
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "office")
+        .unwrap();
+    assert!(
+        office_param["schema"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains("[a-z0-9]+")
+    );
+    let patch = &doc["paths"]["/api/v1/offices/{office}"]["patch"]["parameters"];
+    let if_match = patch
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "If-Match")
+        .unwrap();
+    assert_eq!(if_match["required"], true);
+    assert!(
+        if_match["schema"]["pattern"]
+            .as_str()
+            .unwrap()
+            .starts_with("^(W/)?")
     );
 }
 
@@ -76,7 +182,7 @@ fn listed_codes(doc: &Value, method: &str, path: &str, status: &str) -> Vec<Stri
 /// table of problem codes, and the table names no operation that does not exist.
 #[test]
 fn every_operation_has_an_entry_in_the_problem_code_table() {
-    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let doc: Value = api::openapi();
     let mut operations = std::collections::BTreeSet::new();
     for item in doc["paths"].as_object().unwrap().values() {
         for op in item.as_object().unwrap().values() {
@@ -102,7 +208,7 @@ fn every_operation_has_an_entry_in_the_problem_code_table() {
 /// Every problem response lists its codes, each sent with exactly that status.
 #[test]
 fn every_problem_response_lists_its_codes_under_their_status() {
-    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let doc: Value = api::openapi();
     let status_of = |name: &str| {
         domain::ProblemCode::ALL
             .iter()
@@ -129,7 +235,7 @@ fn every_problem_response_lists_its_codes_under_their_status() {
 
 #[test]
 fn problem_codes_are_listed_where_handlers_answer_with_them() {
-    let doc: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let doc: Value = api::openapi();
     let has = |method: &str, path: &str, status: &str, code: &str| {
         assert!(
             listed_codes(&doc, method, path, status).iter().any(|c| c == code),
@@ -205,7 +311,7 @@ async fn served_document_and_swagger_ui(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let served = app.get("/openapi.json").await;
     assert_eq!(served.status, 200);
-    let generated: Value = serde_json::from_str(&api::openapi().to_json().unwrap()).unwrap();
+    let generated: Value = api::openapi();
     assert_eq!(served.json(), generated);
     let ui = app.get("/docs/").await;
     assert_eq!(ui.status, 200);
@@ -219,7 +325,7 @@ async fn served_document_and_swagger_ui(backend: Backend) {
 
 #[test]
 fn conditional_and_rate_limit_headers_are_declared() {
-    let doc = serde_json::to_value(api::openapi()).unwrap();
+    let doc = api::openapi();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let headers: Vec<(&str, bool)> = op["parameters"]

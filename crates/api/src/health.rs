@@ -14,10 +14,11 @@ pub struct Health {
     pub status: &'static str,
 }
 
+/// Liveness probe
+///
 /// Liveness: the process answers. Never touches the database.
 #[utoipa::path(
     tag = "operations",
-    summary = "Liveness probe",
     responses((status = 200, description = "The process is alive.", body = Health))
 )]
 #[get("/healthz")]
@@ -27,10 +28,11 @@ pub async fn healthz() -> HttpResponse {
         .json(Health { status: "ok" })
 }
 
+/// Readiness probe
+///
 /// Readiness: the database answers a query.
 #[utoipa::path(
     tag = "operations",
-    summary = "Readiness probe",
     responses(
         (status = 200, description = "The database is reachable.", body = Health),
         (status = 503, description = "The database is not reachable.", body = crate::http::problem::Problem, content_type = "application/problem+json"),

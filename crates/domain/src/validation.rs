@@ -106,10 +106,11 @@ impl ValidationErrors {
     }
 
     fn check_text(&mut self, pointer: &str, value: &str, max: usize, multiline: bool) {
-        let len = value.trim().chars().count();
-        if len == 0 {
+        // The limit counts what is sent, surrounding spaces included, as the contract's
+        // `maxLength` does.
+        if value.trim().is_empty() {
             self.add(pointer, "must not be empty");
-        } else if len > max {
+        } else if value.chars().count() > max {
             self.add(pointer, format!("must be at most {max} characters"));
         } else {
             self.check_characters(pointer, value, multiline);

@@ -21,7 +21,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.clone().unwrap_or(Command::Serve) {
         Command::Openapi => {
-            let doc = api::openapi().to_pretty_json()?;
+            let doc = serde_json::to_string_pretty(&api::openapi())?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "{doc}")?;
         }

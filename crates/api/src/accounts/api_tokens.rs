@@ -32,10 +32,11 @@ pub struct NewApiTokenRequest {
     pub expires_at: DateTime<Utc>,
 }
 
+/// List integration tokens
+///
 /// Integration tokens (without their secrets), oldest first.
 #[utoipa::path(
     tag = "integrations",
-    summary = "List integration tokens",
     security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, description = "A page of tokens.", body = Page<ApiTokenView>))
@@ -63,11 +64,12 @@ pub async fn list_api_tokens(
     Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
 }
 
+/// Create an integration token
+///
 /// Issue a read-only (`reader`) token for an integration. The secret is in this
 /// response only; send it as `Authorization: Bearer <token>`.
 #[utoipa::path(
     tag = "integrations",
-    summary = "Create an integration token",
     security(("bearer" = [])),
     request_body = NewApiTokenRequest,
     responses((status = 201, description = "Created; `token` is shown once.", body = NewApiTokenView))
@@ -114,10 +116,11 @@ pub async fn create_api_token(
     ))
 }
 
+/// Revoke an integration token
+///
 /// Revoke a token; it stops working within seconds on every instance.
 #[utoipa::path(
     tag = "integrations",
-    summary = "Revoke an integration token",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Token id")),
     responses((status = 200, description = "Revoked.", body = ApiTokenView))

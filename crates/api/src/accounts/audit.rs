@@ -36,10 +36,11 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
+/// List audit events
+///
 /// The audit log, newest first. Never editable through the API.
 #[utoipa::path(
     tag = "audit",
-    summary = "List audit events",
     security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, description = "A page of events.", body = Page<AuditEventView>))

@@ -134,6 +134,8 @@ pub(crate) async fn start_session(
     ))
 }
 
+/// Sign in
+///
 /// Sign in with email and password.
 ///
 /// Failures are counted per account *and* client address (from the fifth, that client
@@ -145,7 +147,6 @@ pub(crate) async fn start_session(
 /// email and wrong password answer alike.
 #[utoipa::path(
     tag = "auth",
-    summary = "Sign in",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in.", body = TokenResponse),
@@ -255,11 +256,12 @@ pub async fn login(
         .json(tokens))
 }
 
+/// Refresh tokens
+///
 /// Exchange a refresh token for a new token pair. Each refresh token works once;
 /// presenting a spent one ends the whole session (someone copied it).
 #[utoipa::path(
     tag = "auth",
-    summary = "Refresh tokens",
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair.", body = TokenResponse),
@@ -315,10 +317,11 @@ pub async fn refresh_tokens(
     }
 }
 
+/// Sign out
+///
 /// End the current session: its refresh token and every access token issued in it stop working.
 #[utoipa::path(
     tag = "auth",
-    summary = "Sign out",
     security(("bearer" = [])),
     responses((status = 204, description = "Signed out."))
 )]
@@ -339,10 +342,11 @@ pub async fn logout(caller: SignedIn, state: web::Data<AppState>) -> Result<Http
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Token verification keys
+///
 /// The public keys that verify access tokens (JWK Set, RFC 7517; EdDSA / Ed25519).
 #[utoipa::path(
     tag = "auth",
-    summary = "Token verification keys",
     responses((status = 200, description = "JWK Set.", body = Object))
 )]
 #[get("/.well-known/jwks.json")]

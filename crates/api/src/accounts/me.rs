@@ -16,10 +16,11 @@ use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
+/// Who am I
+///
 /// The caller's account (or integration token), role and offices.
 #[utoipa::path(
     tag = "account",
-    summary = "Who am I",
     security(("bearer" = [])),
     responses((status = 200, description = "The caller.", body = MeView))
 )]
@@ -75,11 +76,12 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
+/// Change my password
+///
 /// Set your own password. Every session of the account ends (other devices must sign
 /// in again); the response carries a fresh token pair for this one.
 #[utoipa::path(
     tag = "account",
-    summary = "Change my password",
     security(("bearer" = [])),
     request_body = PasswordChange,
     responses((status = 200, description = "Changed; a new token pair.", body = TokenResponse))

@@ -64,10 +64,11 @@ async fn body_of(state: &AppState, id: UserId) -> Result<(UserView, JsonBody), A
     Ok((view, body))
 }
 
+/// List accounts
+///
 /// All accounts, oldest first.
 #[utoipa::path(
     tag = "users",
-    summary = "List accounts",
     security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, description = "A page of accounts.", body = Page<UserView>))
@@ -98,10 +99,11 @@ pub async fn list_users(
     Ok(respond(&req, &JsonBody::new(&page), Audience::Private))
 }
 
+/// Create an account
+///
 /// Create an account with an initial password the admin passes on.
 #[utoipa::path(
     tag = "users",
-    summary = "Create an account",
     security(("bearer" = [])),
     request_body = NewUserRequest,
     responses(
@@ -167,10 +169,11 @@ pub async fn create_user(
     ))
 }
 
+/// Get an account
+///
 /// One account.
 #[utoipa::path(
     tag = "users",
-    summary = "Get an account",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses((status = 200, description = "The account.", body = UserView))
@@ -188,10 +191,11 @@ pub async fn get_user(
     Ok(respond(&req, &body, Audience::Private))
 }
 
+/// Update an account
+///
 /// Change name, role or employer. Needs `If-Match`. The last active admin cannot be demoted.
 #[utoipa::path(
     tag = "users",
-    summary = "Update an account",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     request_body = UserPatch,
@@ -271,10 +275,11 @@ async fn set_active(
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
 }
 
+/// Deactivate an account
+///
 /// Deactivate an account: it can no longer sign in and its sessions end at once.
 #[utoipa::path(
     tag = "users",
-    summary = "Deactivate an account",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses(
@@ -292,10 +297,11 @@ pub async fn deactivate_user(
     set_active(caller, req, state, id.into_inner(), false).await
 }
 
+/// Reactivate an account
+///
 /// Reactivate a deactivated account.
 #[utoipa::path(
     tag = "users",
-    summary = "Reactivate an account",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses((status = 200, description = "Reactivated.", body = UserView))
@@ -310,11 +316,12 @@ pub async fn reactivate_user(
     set_active(caller, req, state, id.into_inner(), true).await
 }
 
+/// Reset an account's password
+///
 /// Set a one-time password for an account (the admin passes it on). The account must
 /// choose its own at next sign-in; all its sessions end now.
 #[utoipa::path(
     tag = "users",
-    summary = "Reset an account's password",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     request_body = PasswordReset,

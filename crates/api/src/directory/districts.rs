@@ -10,11 +10,12 @@ use crate::http::pagination::{self, Page};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
+/// List districts
+///
 /// The twelve city districts (Stadtbezirke) of Dortmund, in official order.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "directory",
-    summary = "List districts",
     params(ListQuery),
     responses((status = 200, description = "All districts.", body = Page<DistrictView>))
 )]

@@ -231,12 +231,13 @@ pub struct SessionView {
     pub note: Option<LocalizedText>,
 }
 
+/// Consultation hours of an office
+///
 /// An office's consultation hours: weekly slots, closures, extra sessions, and the
 /// OpenStreetMap `opening_hours` string.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "Consultation hours of an office",
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"), LangQuery),
     responses((status = 200, description = "The consultation hours.", body = crate::directory::hours::ConsultationHoursView))
 )]
@@ -430,13 +431,14 @@ impl HoursRequest {
     }
 }
 
+/// Replace consultation hours
+///
 /// Replace an office's consultation hours (its staff, coordinators, admins). Needs
 /// `If-Match` with the ETag of the consultation hours. Slots may not overlap on a weekday,
 /// must close after they open, and name known languages.
 #[utoipa::path(
     security(("bearer" = [])),
     tag = "content",
-    summary = "Replace consultation hours",
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = HoursRequest,
     responses((status = 200, description = "The new consultation hours.", body = crate::directory::hours::ConsultationHoursView))
@@ -488,12 +490,13 @@ pub struct SessionQuery {
     pub lang: Option<String>,
 }
 
+/// Sessions of an office
+///
 /// The dated sessions from `from` to `to`: weekly slots without closed days, plus extra
 /// sessions, with exact UTC instants (daylight saving time included).
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "Sessions of an office",
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"), SessionQuery),
     responses((status = 200, description = "The sessions, in time order.", body = Page<SessionView>))
 )]

@@ -256,9 +256,11 @@ fn ok(req: &HttpRequest, value: &Value) -> HttpResponse {
     respond(req, &JsonBody::new(value), Audience::Public)
 }
 
+/// HSDS API information
+///
 /// API information (HSDS 3.0).
-#[utoipa::path(tag = "hsds", summary = "HSDS API information", responses((status = 200, description = "Version and profile.", body = Object)))]
-#[get("/hsds/")]
+#[utoipa::path(tag = "hsds", responses((status = 200, description = "Version and profile.", body = Object)))]
+#[get("/hsds")]
 pub async fn hsds_root(req: HttpRequest) -> HttpResponse {
     ok(
         &req,
@@ -270,8 +272,10 @@ pub async fn hsds_root(req: HttpRequest) -> HttpResponse {
     )
 }
 
+/// HSDS services
+///
 /// All services in HSDS form, with their schedules and languages.
-#[utoipa::path(tag = "hsds", summary = "HSDS services", params(HsdsPage), responses((status = 200, description = "A page of services.", body = Object)))]
+#[utoipa::path(tag = "hsds", params(HsdsPage), responses((status = 200, description = "A page of services.", body = Object)))]
 #[get("/hsds/services")]
 pub async fn hsds_services(
     req: HttpRequest,
@@ -284,8 +288,10 @@ pub async fn hsds_services(
     })
 }
 
+/// HSDS service
+///
 /// One service in HSDS form.
-#[utoipa::path(tag = "hsds", summary = "HSDS service", params(("id" = uuid::Uuid, Path, description = "Service id")), responses((status = 200, description = "The service.", body = Object)))]
+#[utoipa::path(tag = "hsds", params(("id" = uuid::Uuid, Path, description = "Service id")), responses((status = 200, description = "The service.", body = Object)))]
 #[get("/hsds/services/{id}")]
 pub async fn hsds_service(
     req: HttpRequest,
@@ -300,8 +306,10 @@ pub async fn hsds_service(
     Ok(ok(&req, &service(&snapshot, found)))
 }
 
+/// HSDS organizations
+///
 /// All organizations in HSDS form.
-#[utoipa::path(tag = "hsds", summary = "HSDS organizations", params(HsdsPage), responses((status = 200, description = "A page of organizations.", body = Object)))]
+#[utoipa::path(tag = "hsds", params(HsdsPage), responses((status = 200, description = "A page of organizations.", body = Object)))]
 #[get("/hsds/organizations")]
 pub async fn hsds_organizations(
     req: HttpRequest,
@@ -314,8 +322,10 @@ pub async fn hsds_organizations(
     })
 }
 
+/// HSDS services at locations
+///
 /// Which service is offered where, with the location embedded.
-#[utoipa::path(tag = "hsds", summary = "HSDS services at locations", params(HsdsPage), responses((status = 200, description = "A page of service-at-location links.", body = Object)))]
+#[utoipa::path(tag = "hsds", params(HsdsPage), responses((status = 200, description = "A page of service-at-location links.", body = Object)))]
 #[get("/hsds/service_at_locations")]
 pub async fn hsds_service_at_locations(
     req: HttpRequest,

@@ -40,12 +40,13 @@ fn berlin(date_time: NaiveDateTime) -> CalendarDateTime {
     }
 }
 
+/// Consultation hours as iCalendar
+///
 /// The weekly slots as recurring events (closed days as `EXDATE`s) and the extra
 /// sessions as single events, in Europe/Berlin time.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "Consultation hours as iCalendar",
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     responses((status = 200, description = "An RFC 5545 calendar.", content_type = "text/calendar", body = String))
 )]

@@ -54,10 +54,11 @@ pub(crate) async fn answer_office_write(
     Ok(entry)
 }
 
+/// Create an office
+///
 /// Add an office or outpost, optionally with its first location.
 #[utoipa::path(
     tag = "offices",
-    summary = "Create an office",
     security(("bearer" = [])),
     request_body = NewOfficeRequest,
     responses(
@@ -92,11 +93,12 @@ pub async fn create_office(
     ))
 }
 
+/// Update an office
+///
 /// Change an office. Needs `If-Match`. Staff may change contact and description of
 /// their own offices; everything else needs a coordinator or admin.
 #[utoipa::path(
     tag = "offices",
-    summary = "Update an office",
     security(("bearer" = [])),
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = OfficePatch,
@@ -336,7 +338,9 @@ pub fn validate_districts(pointer: &str, districts: &[District], e: &mut Validat
 }
 
 pub fn validate_phone(pointer: &str, phone: &str, e: &mut ValidationErrors) {
-    let ok = (3..=50).contains(&phone.trim().len())
+    // Exactly the contract's pattern (`schema_rules::PHONE`), and not blank.
+    let ok = (3..=50).contains(&phone.len())
+        && phone.trim().len() >= 3
         && phone.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c));
     if !ok {
         e.add(pointer, "digits, spaces and + - / ( ), at most 50 characters");

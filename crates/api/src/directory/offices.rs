@@ -54,11 +54,12 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
+/// List offices
+///
 /// Offices and outposts with their districts, provider and current location, oldest first.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "offices",
-    summary = "List offices",
     params(OfficeQuery),
     responses((status = 200, description = "A page of offices.", body = Page<OfficeView>))
 )]
@@ -158,11 +159,12 @@ pub(crate) fn find_office<'s>(snapshot: &'s Snapshot, key: &str) -> Result<&'s O
         .ok_or_else(|| ApiError::not_found(format!("no office with id or slug {key:?}")))
 }
 
+/// Get an office
+///
 /// One office, by id or slug (e.g. `mengede-huckarde`).
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "offices",
-    summary = "Get an office",
     params(
         ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
         LangQuery,
@@ -189,11 +191,12 @@ pub async fn get_office(
     ))
 }
 
+/// Location history of an office
+///
 /// Where the office has been, is, and (if a move is announced) will be: oldest first.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "offices",
-    summary = "Location history of an office",
     params(
         ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
         ListQuery,

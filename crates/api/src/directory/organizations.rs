@@ -22,11 +22,12 @@ use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
+/// List organizations
+///
 /// The City of Dortmund, the welfare providers and partner organizations, oldest first.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "directory",
-    summary = "List organizations",
     params(ListQuery),
     responses((status = 200, description = "A page of organizations.", body = Page<OrganizationView>))
 )]
@@ -48,11 +49,12 @@ pub async fn list_organizations(
     )
 }
 
+/// Get an organization
+///
 /// One organization.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "directory",
-    summary = "Get an organization",
     params(("id" = uuid::Uuid, Path, description = "Organization id")),
     responses((status = 200, description = "The organization.", body = OrganizationView))
 )]
@@ -71,10 +73,11 @@ pub async fn get_organization(
     Ok(respond(&req, &organization.body, caller.audience()))
 }
 
+/// Create an organization
+///
 /// Add an organization (a provider, or a partner such as a parish hosting an office).
 #[utoipa::path(
     tag = "directory",
-    summary = "Create an organization",
     security(("bearer" = [])),
     request_body = NewOrganizationRequest,
     responses(
@@ -104,10 +107,11 @@ pub async fn create_organization(
     ))
 }
 
+/// Update an organization
+///
 /// Change an organization. Needs `If-Match` with the current ETag.
 #[utoipa::path(
     tag = "directory",
-    summary = "Update an organization",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Organization id")),
     request_body = OrganizationPatch,

@@ -35,11 +35,12 @@ impl TopicView {
     }
 }
 
+/// List languages
+///
 /// The languages consultations can be held in (ISO 639 codes, German and English names).
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "List languages",
     responses((status = 200, description = "All languages.", body = Page<Language>))
 )]
 #[get("/languages")]
@@ -51,11 +52,12 @@ pub async fn list_languages(caller: MaybeAuthenticated, req: HttpRequest) -> Htt
     crate::http::conditional::respond(&req, &JsonBody::new(&page), caller.audience())
 }
 
+/// List topics
+///
 /// Topics people come to the offices with.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "List topics",
     params(ListQuery),
     responses((status = 200, description = "All topics.", body = Page<TopicView>))
 )]

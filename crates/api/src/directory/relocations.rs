@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
-use domain::{Action, Address, Resource, ValidationErrors};
+use domain::{Action, Address, AddressInput, Resource, ValidationErrors};
 use persistence::directory::offices::NewLocation;
 use persistence::read_model;
 use serde::Deserialize;
@@ -17,13 +17,14 @@ use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
+/// Relocate an office
+///
 /// Record a move: the open location period ends on `moved_on` and the new one begins.
 /// Refused with 409 when the move is not after the current period began
 /// (`move_predates_current_period`), goes to the current address
 /// (`move_to_current_address`), or the office has no open period (`no_open_location_period`).
 #[utoipa::path(
     tag = "offices",
-    summary = "Relocate an office",
     security(("bearer" = [])),
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = RelocationRequest,
@@ -70,7 +71,7 @@ pub async fn relocate_office(
 #[serde(deny_unknown_fields)]
 pub struct LocationInput {
     pub valid_from: NaiveDate,
-    pub address: Address,
+    pub address: AddressInput,
     #[schema(example = "Ladenlokal")]
     pub premises: Option<String>,
     #[schema(format = Uuid)]
@@ -108,7 +109,8 @@ impl LocationInput {
 
     /// The place itself: its texts checked, its host looked up in the directory.
     fn into_new_location(self, directory: &Snapshot, e: &mut ValidationErrors) -> (NaiveDate, NewLocation) {
-        validate_location_text(&self.address, &self.premises, &self.reason, &self.note, e);
+        let address = Address::from(self.address);
+        validate_location_text(&address, &self.premises, &self.reason, &self.note, e);
         let host = self
             .host_organization_id
             .as_deref()
@@ -116,7 +118,7 @@ impl LocationInput {
         (
             self.valid_from,
             NewLocation {
-                address: self.address,
+                address,
                 premises: self.premises,
                 host_organization_id: host,
                 temporary: self.temporary,
@@ -132,7 +134,7 @@ impl LocationInput {
 #[serde(deny_unknown_fields)]
 pub struct RelocationRequest {
     pub moved_on: NaiveDate,
-    pub address: Address,
+    pub address: AddressInput,
     #[schema(example = "Ladenlokal")]
     pub premises: Option<String>,
     #[schema(format = Uuid)]

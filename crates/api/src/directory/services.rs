@@ -22,11 +22,12 @@ use crate::http::problem::ApiError;
 use crate::state::AppState;
 use domain::{Id, OfficeId, ServiceId};
 
+/// List services
+///
 /// All services: the shared base offer of every office and the local services of each.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "List services",
     params(ListQuery),
     responses((status = 200, description = "A page of services.", body = Page<ServiceView>))
 )]
@@ -48,11 +49,12 @@ pub async fn list_services(
     )
 }
 
+/// Get a service
+///
 /// One service.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "Get a service",
     params(("id" = uuid::Uuid, Path, description = "Service id"), LangQuery),
     responses((status = 200, description = "The service.", body = ServiceView))
 )]
@@ -78,11 +80,12 @@ pub async fn get_service(
     ))
 }
 
+/// Services of an office
+///
 /// The services of one office: the base offer plus its local services.
 #[utoipa::path(
     security((), ("bearer" = [])),
     tag = "content",
-    summary = "Services of an office",
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"), LangQuery),
     responses((status = 200, description = "The office's services.", body = Page<ServiceView>))
 )]
@@ -146,8 +149,11 @@ fn validate_content(
     if let Some(d) = description {
         d.validate_multiline("/description", 4000, e);
     }
-    for (i, t) in topics.unwrap_or_default().iter().enumerate() {
-        if !directory.topics.iter().any(|x| &x.code == t) {
+    let topics = topics.unwrap_or_default();
+    for (i, t) in topics.iter().enumerate() {
+        if topics[..i].contains(t) {
+            e.add(format!("/topics/{i}"), "lists a topic twice");
+        } else if !directory.topics.iter().any(|x| &x.code == t) {
             e.add(format!("/topics/{i}"), "unknown topic code; see /api/v1/topics");
         }
     }
@@ -206,12 +212,13 @@ impl ServicePatch {
     }
 }
 
+/// Create a service
+///
 /// Add a service: a local one for an office (its staff, coordinators, admins), or one
 /// of the base offer (coordinators, admins).
 #[utoipa::path(
     security(("bearer" = [])),
     tag = "content",
-    summary = "Create a service",
     request_body = NewServiceRequest,
     responses((status = 201, description = "Created.", body = ServiceView))
 )]
@@ -254,11 +261,12 @@ pub async fn create_service(
     ))
 }
 
+/// Update a service
+///
 /// Change a service. Needs `If-Match`.
 #[utoipa::path(
     security(("bearer" = [])),
     tag = "content",
-    summary = "Update a service",
     params(("id" = uuid::Uuid, Path, description = "Service id")),
     request_body = ServicePatch,
     responses((status = 200, description = "Updated.", body = ServiceView))

@@ -101,8 +101,9 @@ fn none_match(req: &HttpRequest, etag: &HeaderValue) -> bool {
         .any(|candidate| candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == ours)
 }
 
-/// The `If-Match` a write must carry: 428 without it (or with `*`, which would
-/// allow a lost update), 412 when it does not name the current representation.
+/// The `If-Match` a write must carry: 428 without it, with `*` (which would allow a lost
+/// update) or with anything but entity tags; 412 when it does not name the current
+/// representation.
 pub fn require_if_match(
     req: &HttpRequest,
     current: &[&HeaderValue],
@@ -110,9 +111,9 @@ pub fn require_if_match(
     let Some(value) = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Err(if_match_required());
     };
-    if value.trim() == "*" {
+    let Some(tags) = entity_tags(value) else {
         return Err(if_match_required());
-    }
+    };
     // Strong comparison (RFC 9110 13.1.1): weak tags never match. `current` lists the tags
     // of every representation of the same version (e.g. anonymous and authenticated).
     let matches = |candidate: &str| {
@@ -121,10 +122,33 @@ pub fn require_if_match(
             .iter()
             .any(|tag| tag.to_str().is_ok_and(|t| t == candidate))
     };
-    if value.split(',').map(str::trim).any(matches) {
+    if tags.into_iter().any(matches) {
         Ok(())
     } else {
         Err(crate::http::problem::precondition_failed())
+    }
+}
+
+/// The entity tags of a list like `"a", W/"b"` (the contract's `If-Match` pattern,
+/// `schema_rules::ENTITY_TAGS`), or `None` when the value is not such a list.
+fn entity_tags(value: &str) -> Option<Vec<&str>> {
+    let mut tags = Vec::new();
+    let mut rest = value;
+    loop {
+        let start = rest;
+        let unprefixed = rest.strip_prefix("W/").unwrap_or(rest);
+        let inner = unprefixed.strip_prefix('"')?;
+        let close = inner.find('"')?;
+        let tag_len = (start.len() - inner.len()) + close + 1;
+        tags.push(&start[..tag_len]);
+        rest = &start[tag_len..];
+        if rest.is_empty() {
+            return Some(tags);
+        }
+        rest = rest
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix(',')?
+            .trim_start_matches([' ', '\t']);
     }
 }
 
@@ -156,4 +180,31 @@ pub fn created(location: &str, body: &JsonBody) -> HttpResponse {
         .insert_header((header::ETAG, body.etag.clone()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body.bytes.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_tags;
+
+    #[test]
+    fn entity_tag_lists_parse_like_the_contract_pattern() {
+        assert_eq!(entity_tags(r#""a""#), Some(vec![r#""a""#]));
+        assert_eq!(
+            entity_tags(r#""a,b" ,	W/"c""#),
+            Some(vec![r#""a,b""#, r#"W/"c""#])
+        );
+        assert_eq!(entity_tags(r#""""#), Some(vec![r#""""#]));
+        for malformed in [
+            "",
+            "*",
+            "abc",
+            r#""a"#,
+            r#""a" "b""#,
+            r#""a","#,
+            r#"w/"a""#,
+            r#" "a""#,
+        ] {
+            assert_eq!(entity_tags(malformed), None, "{malformed:?}");
+        }
+    }
 }

@@ -219,11 +219,39 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     let mut errors = domain::ValidationErrors::default();
     find_nul(&value, &mut String::new(), &mut errors);
     errors.into_result().map_err(ApiError::validation)?;
-    T::deserialize(value).map_err(|e| {
-        ApiError::new(
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        // The pointer names where the mismatch is: the field of a wrong type, or the object
+        // missing a required field or holding an unknown one.
+        let mut pointer = String::new();
+        for segment in e.path() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer.push('/');
+                    pointer.push_str(&index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => {
+                    pointer.push('/');
+                    pointer.push_str(&domain::validation::pointer_segment(key));
+                }
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let message = e.inner().to_string();
+        let mut problem = ApiError::new(
             ProblemCode::InvalidBody,
-            format!("the body does not match the schema: {e}"),
-        )
+            format!("the body does not match the schema: {message}"),
+        );
+        let mut errors = domain::ValidationErrors::default();
+        errors.add(
+            if pointer.is_empty() {
+                "/".to_owned()
+            } else {
+                pointer
+            },
+            message,
+        );
+        problem.errors = errors.0;
+        problem
     })
 }
 

@@ -16,23 +16,29 @@ use crate::http::problem::ApiError;
 /// Field names whose object values are localized texts.
 const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "place_description"];
 
-/// The language a request asks for: `?lang=` first (must be a known code), then the
-/// best-rated known language of `Accept-Language` (German if none is known).
+/// The language a request asks for: `?lang=` first, then the best-rated known language
+/// of `Accept-Language`. Both are negotiation, not validation: a well-formed tag of a
+/// language we hold no texts in falls back to German per field (as `Content-Language`
+/// then says); only a malformed `?lang=` is a 400.
 pub fn requested_language(req: &HttpRequest, lang_param: Option<&str>) -> Result<Option<String>, ApiError> {
-    if let Some(lang) = lang_param {
+    if let Some(tag) = lang_param {
+        if !is_language_tag(tag) {
+            return Err(ApiError::invalid_parameter(
+                "lang",
+                "must be a language tag like `ar` or `en-US`; see /api/v1/languages",
+            ));
+        }
         // A full tag (`en-US`) means its language, as in `Accept-Language`.
-        let lang = lang
+        let primary = tag
             .split(['-', '_'])
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if !domain::directory::languages::is_known(&lang) {
-            return Err(ApiError::invalid_parameter(
-                "lang",
-                "unknown language code; see /api/v1/languages",
-            ));
-        }
-        return Ok(Some(lang));
+        return Ok(Some(if domain::directory::languages::is_known(&primary) {
+            primary
+        } else {
+            "de".to_owned()
+        }));
     }
     let Some(header) = req
         .headers()
@@ -126,4 +132,14 @@ pub fn respond_localized(
         HeaderValue::from_str(&used.join(", ")).expect("language codes are ASCII"),
     );
     res
+}
+
+/// The contract's `lang` pattern (`schema_rules::LANGUAGE_TAG`): a 2 or 3 letter language,
+/// then subtags of 1 to 8 letters or digits after `-` (or `_`, as some platforms write it).
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }

@@ -13,3 +13,4 @@ pub mod path;
 pub mod problem;
 pub mod problem_codes;
 pub mod request_id;
+pub mod schema_rules;

@@ -7,7 +7,7 @@ use domain::ProblemCode;
 use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
-use crate::http::problem_codes;
+use crate::http::{problem_codes, schema_rules};
 
 /// The API contract version. Pinned: it changes when the contract does, not with the crate.
 pub const API_VERSION: &str = "1.0.0";
@@ -124,15 +124,12 @@ const PROBLEMS: &[(&str, &str, &str)] = &[
 /// Each operation gets a response for every status its problem codes are sent with (see
 /// [`problem_codes`](crate::http::problem_codes)), listing those codes in the
 /// description and as `x-problem-codes`.
-pub fn complete(mut doc: OpenApi) -> OpenApi {
+pub fn complete(mut doc: OpenApi) -> serde_json::Value {
     API_VERSION.clone_into(&mut doc.info.version);
-    let components = doc.components.get_or_insert_with(Default::default);
-    for (_, name, description) in PROBLEMS {
-        components
-            .responses
-            .insert((*name).to_owned(), RefOr::T(problem_response(description)));
-    }
-    let shared = components.responses.clone();
+    let shared: BTreeMap<String, RefOr<Response>> = PROBLEMS
+        .iter()
+        .map(|(_, name, description)| ((*name).to_owned(), RefOr::T(problem_response(description))))
+        .collect();
     let not_modified: Response = ResponseBuilder::new()
         .description("Not Modified: the `If-None-Match` ETag is current.")
         .build();
@@ -169,7 +166,9 @@ pub fn complete(mut doc: OpenApi) -> OpenApi {
             declare_headers(&method, op);
         }
     }
-    doc
+    let mut value = serde_json::to_value(&doc).expect("the document serializes");
+    schema_rules::refine(&mut value);
+    value
 }
 
 /// The headers of the conditional-request and rate-limit contract: `If-Match` required on
@@ -317,50 +316,28 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
-    pub fn from_doc(doc: &OpenApi) -> RouteTable {
-        let routes = doc
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
-                let mut methods = Vec::new();
-                for (present, name) in [
-                    (item.get.is_some(), "GET"),
-                    (item.post.is_some(), "POST"),
-                    (item.put.is_some(), "PUT"),
-                    (item.patch.is_some(), "PATCH"),
-                    (item.delete.is_some(), "DELETE"),
-                ] {
-                    if present {
-                        methods.push(name);
-                    }
-                }
-                (segments, methods)
-            })
-            .collect();
+    pub fn from_doc(doc: &serde_json::Value) -> RouteTable {
+        const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+        let mut routes = Vec::new();
         let mut queries = Vec::new();
-        for (path, item) in &doc.paths.paths {
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
             let segments: Vec<String> = path.trim_matches('/').split('/').map(str::to_owned).collect();
-            for (op, method) in [
-                (&item.get, "GET"),
-                (&item.post, "POST"),
-                (&item.put, "PUT"),
-                (&item.patch, "PATCH"),
-                (&item.delete, "DELETE"),
-            ] {
-                let Some(op) = op else { continue };
-                let names = op
-                    .parameters
-                    .iter()
+            let mut methods = Vec::new();
+            for method in METHODS {
+                let Some(op) = item.get(method.to_ascii_lowercase()) else {
+                    continue;
+                };
+                methods.push(method);
+                let names = op["parameters"]
+                    .as_array()
+                    .into_iter()
                     .flatten()
-                    .filter_map(|p| match p {
-                        RefOr::T(p) if p.parameter_in == ParameterIn::Query => Some(p.name.clone()),
-                        _ => None,
-                    })
+                    .filter(|p| p["in"] == "query")
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
                     .collect();
                 queries.push((segments.clone(), method, names));
             }
+            routes.push((segments, methods));
         }
         RouteTable { routes, queries }
     }

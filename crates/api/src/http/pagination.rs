@@ -31,16 +31,28 @@ pub fn limit(limit: Option<u32>) -> Result<usize, ApiError> {
     }
 }
 
-/// The sort key a cursor stands for.
+/// The sort key a cursor stands for. Any value of the contract's cursor pattern (`k1:`
+/// and a key, base64url) names a position, so it is accepted even if this API did not
+/// issue it: keyset pages only compare keys. Anything else is a 400.
 pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+    );
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    URL_SAFE_NO_PAD
+    LENIENT
         .decode(cursor)
         .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("k1:").map(str::to_owned))
+        .and_then(|bytes| {
+            bytes
+                .strip_prefix(b"k1:")
+                .map(|key| String::from_utf8_lossy(key).into_owned())
+        })
         .map(Some)
         .ok_or_else(|| ApiError::invalid_parameter("cursor", "is not a cursor this API issued"))
 }

@@ -197,12 +197,13 @@ pub fn generic(method: &HttpMethod, op: &Operation) -> Vec<ProblemCode> {
             .flatten()
             .any(|p| matches!(p, RefOr::T(p) if place(&p.parameter_in)))
     };
-    let mut codes = vec![InternalError];
+    // Any operation refuses a query parameter it does not declare.
+    let mut codes = vec![InternalError, InvalidQuery];
     if params_in(|p| matches!(p, ParameterIn::Path)) {
         codes.extend([InvalidParameter, NotFound]);
     }
     if params_in(|p| matches!(p, ParameterIn::Query)) {
-        codes.extend([InvalidQuery, InvalidParameter]);
+        codes.push(InvalidParameter);
     }
     if op.request_body.is_some() {
         codes.extend([

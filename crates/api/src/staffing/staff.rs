@@ -122,11 +122,12 @@ fn assignment_in(view: &OfficeStaffView, id: &str) -> Result<AssignmentView, Rep
         .ok_or_else(|| RepoError::Corrupt(format!("assignment {id} was not read back")))
 }
 
+/// Staff of an office
+///
 /// The office's tandem today and every assignment it had. Names are personal data:
 /// admins, coordinators and the office's own staff only.
 #[utoipa::path(
     tag = "staffing",
-    summary = "Staff of an office",
     security(("bearer" = [])),
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     responses((status = 200, description = "The tandem and its history.", body = OfficeStaffView))
@@ -144,11 +145,12 @@ pub async fn get_staff(
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
 }
 
+/// Assign staff
+///
 /// Assign a person to one side of the tandem from `started_on` on. The city side takes
 /// employees of the City of Dortmund, the provider side employees of the office's provider.
 #[utoipa::path(
     tag = "staffing",
-    summary = "Assign staff",
     security(("bearer" = [])),
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = AssignRequest,
@@ -182,11 +184,12 @@ pub async fn assign_staff(
     ))
 }
 
+/// End an assignment
+///
 /// End an assignment. `ended_on` is the first day without it; the person's write access
 /// to this office ends with it.
 #[utoipa::path(
     tag = "staffing",
-    summary = "End an assignment",
     security(("bearer" = [])),
     params(
         ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
@@ -230,11 +233,12 @@ pub async fn end_assignment(
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
 }
 
+/// Hand over a side of the tandem
+///
 /// Hand one side over: the current holder's assignment ends on `on` and the successor's
 /// starts on `on`, in one transaction (no gap, no overlap).
 #[utoipa::path(
     tag = "staffing",
-    summary = "Hand over a side of the tandem",
     security(("bearer" = [])),
     params(("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde")),
     request_body = HandoverRequest,
@@ -271,10 +275,11 @@ pub async fn handover(
     ))
 }
 
+/// Staffing report
+///
 /// Every office with its staffing status and how long a side has been vacant.
 #[utoipa::path(
     tag = "staffing",
-    summary = "Staffing report",
     security(("bearer" = [])),
     responses((status = 200, description = "All offices.", body = Page<StaffingReportRow>))
 )]

@@ -27,6 +27,33 @@ pub struct Address {
     pub district: District,
 }
 
+/// An address as a write gives it: unlike stored historical records, a new address always
+/// has a street and a postal code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    /// Street and house number.
+    #[schema(example = "Westerfilder Straße 54")]
+    pub street: String,
+    /// Five-digit German postal code.
+    #[schema(example = "44357")]
+    pub postal_code: String,
+    #[schema(example = "Dortmund")]
+    pub city: String,
+    pub district: District,
+}
+
+impl From<AddressInput> for Address {
+    fn from(input: AddressInput) -> Address {
+        Address {
+            street: Some(input.street),
+            postal_code: Some(input.postal_code),
+            city: input.city,
+            district: input.district,
+        }
+    }
+}
+
 impl Address {
     /// Rules for an address entered today: street and postal code are required.
     pub fn validate_new(&self, pointer: &str, errors: &mut ValidationErrors) {

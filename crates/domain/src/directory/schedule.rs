@@ -157,7 +157,9 @@ fn validate_languages(pointer: &str, languages: &[String], errors: &mut Validati
         errors.add(pointer, "name at least one language");
     }
     for (i, code) in languages.iter().enumerate() {
-        if !crate::directory::languages::is_known(code) {
+        if languages[..i].contains(code) {
+            errors.add(format!("{pointer}/{i}"), "lists a language twice");
+        } else if !crate::directory::languages::is_known(code) {
             errors.add(
                 format!("{pointer}/{i}"),
                 format!("unknown language code {code:?}; see /api/v1/languages"),
