@@ -547,34 +547,76 @@ async fn password_rules_and_reset(backend: Backend) {
     app.login(&email, PASSWORD)
         .await
         .problem(401, "invalid_credentials");
+
+    // An admin's own password changes at /me/password, which asks for the current one.
+    let me = app.get_as(&admin, "/api/v1/me").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post_json(
+        &admin,
+        &format!("/api/v1/users/{me}/password-reset"),
+        &json!({"password": "Einmal-Kennwort-Rot-Tisch-6"}),
+    )
+    .await
+    .problem(409, "own_account");
+    assert_eq!(app.get_as(&admin, "/api/v1/me").await.status, 200);
 }
 
 async fn last_admin_is_protected(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (admin_id, admin) = app.token_for(Role::Admin).await;
     let path = format!("/api/v1/users/{admin_id}");
+    // An admin does not deactivate or demote themselves: another admin must.
     app.post_empty(&admin, &format!("{path}/deactivate"))
         .await
-        .problem(409, "last_active_admin");
+        .problem(409, "own_account");
     let etag = app.etag_as(&admin, &path).await;
     app.patch_json(&admin, &path, &etag, &json!({"role": "staff"}))
         .await
-        .problem(409, "last_active_admin");
-
-    let (second_id, _) = app.create_account(Role::Admin, false);
+        .problem(409, "own_account");
+    // Renaming oneself is fine, and so is sending one's unchanged role.
     let res = app
-        .patch_json(&admin, &path, &etag, &json!({"role": "coordinator"}))
+        .patch_json(
+            &admin,
+            &path,
+            &etag,
+            &json!({"role": "admin", "display_name": "Ada Admin"}),
+        )
         .await;
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
-    assert_eq!(res.json()["role"], "coordinator");
-    // The demoted account lost admin rights at once (same instance).
-    app.get_as(&admin, "/api/v1/users")
-        .await
-        .problem(403, "forbidden");
+
+    // Two admins demoting each other at once: one of them stays admin.
+    let (second_id, _) = app.create_account(Role::Admin, false);
     let second = app.access_token(&app_email(&app, &second_id)).await;
-    app.post_empty(&second, &format!("/api/v1/users/{second_id}/deactivate"))
-        .await
-        .problem(409, "last_active_admin");
+    let second_path = format!("/api/v1/users/{second_id}");
+    let first_etag = app.etag_as(&admin, &path).await;
+    let second_etag = app.etag_as(&admin, &second_path).await;
+    let demote = json!({"role": "coordinator"});
+    let mut both = futures_util::future::join_all([
+        app.patch_json(&admin, &second_path, &second_etag, &demote),
+        app.patch_json(&second, &path, &first_etag, &demote),
+    ])
+    .await;
+    let (b, a) = (both.pop().unwrap(), both.pop().unwrap());
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert!(
+        statuses == [200, 409] || statuses == [200, 403],
+        "one demotion wins, the other is refused: {statuses:?}"
+    );
+    if statuses[1] == 409 {
+        let refused = if a.status == 409 { &a } else { &b };
+        assert_eq!(refused.json()["code"], "last_active_admin");
+    }
+    // The demoted account lost admin rights at once (same instance).
+    let (winner, loser) = if a.status == 200 {
+        (&admin, &second)
+    } else {
+        (&second, &admin)
+    };
+    app.get_as(loser, "/api/v1/users").await.problem(403, "forbidden");
+    assert_eq!(app.get_as(winner, "/api/v1/users").await.status, 200);
 }
 
 fn app_email(app: &TestApp, id: &str) -> String {

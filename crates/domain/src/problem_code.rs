@@ -92,6 +92,9 @@ problem_codes! {
     OrganizationInUse => "organization_in_use", 409;
     /// The last active admin cannot be demoted or deactivated.
     LastActiveAdmin => "last_active_admin", 409;
+    /// Another admin must deactivate or demote an account, and an admin's own password
+    /// changes at `PUT /api/v1/me/password` (which asks for the current one).
+    OwnAccount => "own_account", 409;
     /// Open assignments would no longer fit the employer or provider.
     StaffSideConflict => "staff_side_conflict", 409;
     LocationPeriodsOverlap => "location_periods_overlap", 409;

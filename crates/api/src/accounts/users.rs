@@ -215,7 +215,6 @@ pub async fn update_user(
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_id::<UserId>("id", &id)?;
     let (current, current_body) = body_of(&state, id.clone()).await?;
-    require_if_match(&req, &[&current_body.etag])?;
     let body: UserPatch = parse_json(&req, &body)?;
     let mut errors = ValidationErrors::default();
     if let Some(name) = &body.display_name {
@@ -232,6 +231,13 @@ pub async fn update_user(
         None => None,
     };
     errors.into_result().map_err(ApiError::validation)?;
+    require_if_match(&req, &[&current_body.etag])?;
+    if body
+        .role
+        .is_some_and(|role| role.as_str() != current.role.as_str())
+    {
+        refuse_own_account(&caller, &id, "another admin must change your role")?;
+    }
     let changes = persistence::accounts::users::UserChanges {
         display_name: body.display_name.map(|n| domain::text::normalize(&n)),
         role: body.role,
@@ -246,6 +252,15 @@ pub async fn update_user(
     Ok(respond(&req, &JsonBody::new(&view), Audience::Private))
 }
 
+/// Admins do not lock themselves out: deactivating or demoting one's own account, or
+/// resetting one's own password past `/me/password`, is for another admin to do.
+fn refuse_own_account(caller: &Authenticated, id: &UserId, what: &str) -> Result<(), ApiError> {
+    if domain::Id::as_str(id) == caller.actor.id {
+        return Err(ApiError::new(domain::ProblemCode::OwnAccount, what.to_owned()));
+    }
+    Ok(())
+}
+
 async fn set_active(
     caller: Authenticated,
     req: HttpRequest,
@@ -255,6 +270,9 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_id::<UserId>("id", &id)?;
+    if !active {
+        refuse_own_account(&caller, &id, "another admin must deactivate your account")?;
+    }
     let ctx = caller.audit();
     let row = state
         .db(move |conn| {
@@ -284,7 +302,7 @@ async fn set_active(
     params(("id" = uuid::Uuid, Path, description = "Account id")),
     responses(
         (status = 200, description = "Deactivated.", body = UserView),
-        (status = 409, description = "`last_active_admin`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_active_admin`, `own_account`.", body = crate::http::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users/{id}/deactivate")]
@@ -337,6 +355,13 @@ pub async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     caller.authorize(Action::ManageUsers, Resource::Network)?;
     let id = parse_id::<UserId>("id", &id)?;
+    // /me/password asks for the current password; this route would let a hijacked session
+    // skip that and keep the account.
+    refuse_own_account(
+        &caller,
+        &id,
+        "change your own password at PUT /api/v1/me/password",
+    )?;
     let ctx = caller.audit();
     let pool = state.pool.clone();
     let password = parse_json::<PasswordReset>(&req, &body)?.password;

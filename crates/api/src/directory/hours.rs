@@ -455,10 +455,10 @@ pub async fn put_hours(
     let office = office_at(&snapshot, &id)?;
     let office_id = office.office_id();
     caller.authorize(Action::ManageConsultationHours, Resource::Office(&office_id))?;
-    require_if_match(&req, &[&office.hours_body().etag])?;
     let hours = parse_json::<HoursRequest>(&req, &body)?
         .validate()
         .map_err(ApiError::validation)?;
+    require_if_match(&req, &[&office.hours_body().etag])?;
     let (ctx, version) = (caller.audit(), office.view.version);
     let ((), committed) = state
         .db(move |conn| {

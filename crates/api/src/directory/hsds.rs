@@ -21,7 +21,7 @@ use domain::ServiceId;
 #[into_params(parameter_in = Query)]
 pub struct HsdsPage {
     /// Page number, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 2_147_483_647)]
     pub page: Option<u32>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -44,8 +44,11 @@ fn german(text: &domain::LocalizedText) -> String {
 fn paged(items: Vec<Value>, q: &HsdsPage) -> Result<Value, ApiError> {
     let size = crate::http::pagination::limit(q.per_page)?;
     let page = q.page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::invalid_parameter("page", "pages count from 1"));
+    if page == 0 || i32::try_from(page).is_err() {
+        return Err(ApiError::invalid_parameter(
+            "page",
+            "pages count from 1 (an int32)",
+        ));
     }
     let total = items.len();
     let total_pages = total.div_ceil(size).max(1);

@@ -124,10 +124,10 @@ pub async fn update_office(
     if patch.touches_structure() {
         caller.authorize(Action::UpdateOfficeStructure, Resource::Office(&office_id))?;
     }
-    require_if_match(&req, &office.etags())?;
     let changes = patch
         .validate(&snapshot, &office.view)
         .map_err(ApiError::validation)?;
+    require_if_match(&req, &office.etags())?;
     let (version, ctx) = (office.view.version, caller.audit());
     let oid = office_id.clone();
     let ((), committed) = state

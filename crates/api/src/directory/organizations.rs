@@ -131,11 +131,11 @@ pub async fn update_organization(
     let organization = snapshot
         .organization(&id)
         .ok_or_else(|| ApiError::not_found(format!("no organization with id {id}")))?;
-    require_if_match(&req, &[&organization.body.etag])?;
-    let version = organization.view.version;
     let changes = parse_json::<OrganizationPatch>(&req, &body)?
         .validate()
         .map_err(ApiError::validation)?;
+    require_if_match(&req, &[&organization.body.etag])?;
+    let version = organization.view.version;
     let ctx = caller.audit();
     let row = state
         .db(move |conn| persistence::directory::organizations::update(conn, &id, version, &changes, &ctx))

@@ -291,10 +291,10 @@ pub async fn update_service(
         )?,
         None => caller.authorize(Action::ManageBaseServices, Resource::Network)?,
     }
-    require_if_match(&req, &[&JsonBody::new(service).etag])?;
     let changes = parse_json::<ServicePatch>(&req, &body)?
         .validate(&snapshot)
         .map_err(ApiError::validation)?;
+    require_if_match(&req, &[&JsonBody::new(service).etag])?;
     let (ctx, version) = (caller.audit(), service.version);
     let row = state
         .db(move |conn| persistence::directory::content::update_service(conn, &id, version, &changes, &ctx))

@@ -119,6 +119,14 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
+/// A `lang` that is not a language tag, on any operation that declares it (also where it
+/// changes nothing, so a client's mistake shows at once).
+fn malformed_language(req: &actix_web::dev::ServiceRequest) -> Option<ApiError> {
+    form_urlencoded_parse(req.query_string())
+        .find(|(name, _)| name == "lang")
+        .and_then(|(_, tag)| crate::http::localize::check_language_tag(&tag).err())
+}
+
 /// A query parameter the operation does not declare: 400 naming it.
 fn undeclared_parameter(req: &actix_web::dev::ServiceRequest) -> Option<ApiError> {
     let query = req.query_string();
@@ -176,7 +184,7 @@ pub async fn reject_oversized(
             "query parameters must not contain U+0000",
         ))
     } else {
-        undeclared_parameter(&req)
+        undeclared_parameter(&req).or_else(|| malformed_language(&req))
     };
     // HEAD is GET without the body: routed as GET, and the HTTP layer, which saw the
     // request's real method, leaves the body out (keeping its length).

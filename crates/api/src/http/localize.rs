@@ -22,12 +22,7 @@ const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "p
 /// then says); only a malformed `?lang=` is a 400.
 pub fn requested_language(req: &HttpRequest, lang_param: Option<&str>) -> Result<Option<String>, ApiError> {
     if let Some(tag) = lang_param {
-        if !is_language_tag(tag) {
-            return Err(ApiError::invalid_parameter(
-                "lang",
-                "must be a language tag like `ar` or `en-US`; see /api/v1/languages",
-            ));
-        }
+        check_language_tag(tag)?;
         // A full tag (`en-US`) means its language, as in `Accept-Language`.
         let primary = tag
             .split(['-', '_'])
@@ -132,6 +127,18 @@ pub fn respond_localized(
         HeaderValue::from_str(&used.join(", ")).expect("language codes are ASCII"),
     );
     res
+}
+
+/// A `lang` parameter that is not a language tag is a 400.
+pub fn check_language_tag(tag: &str) -> Result<(), ApiError> {
+    if is_language_tag(tag) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(
+            "lang",
+            "must be a language tag like `ar` or `en-US`; see /api/v1/languages",
+        ))
+    }
 }
 
 /// The contract's `lang` pattern (`schema_rules::LANGUAGE_TAG`): a 2 or 3 letter language,

@@ -136,7 +136,9 @@ pub fn complete(mut doc: OpenApi) -> serde_json::Value {
     for item in doc.paths.paths.values_mut() {
         for (method, op) in operations(item) {
             let mut by_status: BTreeMap<u16, Vec<ProblemCode>> = BTreeMap::new();
-            for code in problem_codes::codes(&method, op) {
+            let codes = problem_codes::codes(&method, op);
+            let versioned = codes.contains(&ProblemCode::IfMatchRequired);
+            for code in codes {
                 by_status.entry(code.status()).or_default().push(code);
             }
             for (status, codes) in by_status {
@@ -163,7 +165,7 @@ pub fn complete(mut doc: OpenApi) -> serde_json::Value {
                     .entry("304".to_owned())
                     .or_insert_with(|| RefOr::T(not_modified.clone()));
             }
-            declare_headers(&method, op);
+            declare_headers(&method, op, versioned);
         }
     }
     let mut value = serde_json::to_value(&doc).expect("the document serializes");
@@ -172,9 +174,10 @@ pub fn complete(mut doc: OpenApi) -> serde_json::Value {
 }
 
 /// The headers of the conditional-request and rate-limit contract: `If-Match` required on
-/// every PATCH and PUT, `If-None-Match` on GETs, `ETag` on the success answers that carry
+/// writes to a versioned resource (those that can answer `if_match_required`; not a
+/// password change, which has no representation to match), `If-None-Match` on GETs, `ETag` on the success answers that carry
 /// a representation, `Location` on 201s, `Retry-After` on 429 and 503.
-fn declare_headers(method: &HttpMethod, op: &mut Operation) {
+fn declare_headers(method: &HttpMethod, op: &mut Operation, versioned: bool) {
     use utoipa::openapi::Required;
     use utoipa::openapi::header::Header;
     use utoipa::openapi::path::ParameterBuilder;
@@ -195,7 +198,7 @@ fn declare_headers(method: &HttpMethod, op: &mut Operation) {
     };
     let parameters = op.parameters.get_or_insert_with(Vec::new);
     match method {
-        HttpMethod::Patch | HttpMethod::Put => parameters.push(header_parameter(
+        HttpMethod::Patch | HttpMethod::Put if versioned => parameters.push(header_parameter(
             "If-Match",
             true,
             "The `ETag` of the representation the change is based on (428 without it, 412 when it is not current).",

@@ -81,10 +81,10 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("create_user", &[EmailTaken, ServerBusy]),
     op("get_user", &[]),
     // `staff_side_conflict`: a new employer that open assignments no longer fit.
-    op("update_user", &[LastActiveAdmin, StaffSideConflict]),
-    op("deactivate_user", &[LastActiveAdmin]),
+    op("update_user", &[LastActiveAdmin, StaffSideConflict, OwnAccount]),
+    op("deactivate_user", &[LastActiveAdmin, OwnAccount]),
     op("reactivate_user", &[]),
-    op("reset_password", &[ServerBusy]),
+    op("reset_password", &[ServerBusy, OwnAccount]),
     op("list_api_tokens", &[]),
     op("create_api_token", &[]),
     op("revoke_api_token", &[]),

@@ -32,8 +32,11 @@ pub const CURSOR: &str = "^azE6([A-Za-z0-9_-]{4})*([A-Za-z0-9_-]{2,3})?$";
 pub const ENTITY_TAGS: &str = r#"^(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*$"#;
 pub const POSTAL_CODE: &str = "^[0-9]{5}$";
 pub const PHONE: &str = "^[0-9 +/()-]{3,50}$";
-pub const EMAIL: &str = r"^[^@\s]+@\S*\.\S*[^.\s]$";
-pub const WEB_ADDRESS: &str = r"^https?://\S*$";
+pub const EMAIL: &str = r"^[^@\s\u0000]+@[^\s\u0000]*\.[^\s\u0000]*[^.\s\u0000]$";
+pub const WEB_ADDRESS: &str = r"^https?://[^\s\u0000-\u001F\u007F-\u009F]*$";
+/// No string the server takes may hold U+0000 (`extractors::parse_json` and the URL
+/// guard refuse it); said of every string that has no stricter pattern.
+pub const NO_NUL: &str = r"^[^\u0000]*$";
 pub const WALL_TIME: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
 /// Plain text fields by name and the most characters each takes (what the handlers'
@@ -199,6 +202,7 @@ fn constrain_inputs(schema: &mut Value, languages: &[&str]) {
     };
     for (name, property) in properties.iter_mut() {
         constrain_dates(property);
+        forbid_nul(property);
         let rule = match name.as_str() {
             "slug" => json!({ "pattern": SLUG, "minLength": 3, "maxLength": 64 }),
             "postal_code" => json!({ "pattern": POSTAL_CODE }),
@@ -245,6 +249,28 @@ fn merge_into_schema(property: &mut Value, rule: Value) {
         for (k, v) in rule {
             target.insert(k, v);
         }
+    }
+}
+
+/// Free strings (no pattern, format or enum of their own) say that U+0000 is refused.
+/// Rules added afterwards by name replace this pattern with a stricter one.
+fn forbid_nul(schema: &mut Value) {
+    let target = match schema.get_mut("oneOf").and_then(Value::as_array_mut) {
+        Some(branches) => match branches
+            .iter_mut()
+            .find(|b| b.get("type") != Some(&json!("null")))
+        {
+            Some(branch) => branch,
+            None => return,
+        },
+        None => schema,
+    };
+    let free = is_plain_text(target)
+        && !["pattern", "format", "enum"]
+            .iter()
+            .any(|k| target.get(*k).is_some());
+    if free && let Some(map) = target.as_object_mut() {
+        map.insert("pattern".into(), Value::String(NO_NUL.into()));
     }
 }
 
@@ -300,11 +326,14 @@ fn refine_operation(op: &mut Value, languages: &[&str]) {
             continue;
         };
         constrain_dates(schema);
+        if location != "header" {
+            forbid_nul(schema);
+        }
         let rule = match (location.as_str(), name.as_str()) {
             ("query", "lang") => json!({ "pattern": LANGUAGE_TAG }),
             ("query", "cursor") => json!({ "pattern": CURSOR }),
             ("query", "language") => json!({ "enum": languages }),
-            ("query" | "path", "office") => json!({ "pattern": OFFICE_KEY }),
+            ("query" | "path", "office") => json!({ "pattern": OFFICE_KEY, "minLength": 3, "maxLength": 64 }),
             ("header", "If-Match") => json!({ "pattern": ENTITY_TAGS }),
             _ => continue,
         };

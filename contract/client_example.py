@@ -1,0 +1,268 @@
+"""Every write of the API through the client that openapi-python-client generates from
+openapi/openapi.json: typed models, typed calls, `If-Match` taken from the ETag of the
+read or the write before. `.ci/contract` generates the client as `lw_client` and runs
+this against a served instance; it fails on the first unexpected answer.
+
+Usage: client_example.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD
+"""
+
+import datetime
+import sys
+import uuid
+from email.utils import parsedate_to_datetime
+
+from lw_client import AuthenticatedClient, Client
+from lw_client.api.account import change_password, get_me
+from lw_client.api.auth import login, logout, refresh_tokens
+from lw_client.api.content import create_service, get_hours, put_hours, update_service
+from lw_client.api.directory import create_organization, update_organization
+from lw_client.api.integrations import create_api_token, revoke_api_token
+from lw_client.api.offices import create_office, relocate_office, update_office
+from lw_client.api.staffing import assign_staff, end_assignment, handover
+from lw_client.api.users import create_user, deactivate_user, reactivate_user, reset_password, update_user
+from lw_client.models import (
+    AddressInput,
+    AssignRequest,
+    Day,
+    District,
+    EndRequest,
+    HandoverRequest,
+    HoursRequest,
+    LocalizedText,
+    LocationInput,
+    LoginRequest,
+    NewApiTokenRequest,
+    NewOfficeRequest,
+    NewOrganizationRequest,
+    NewServiceRequest,
+    NewUserRequest,
+    OfficeKind,
+    OfficePatch,
+    OfficeStatus,
+    OrganizationKind,
+    OrganizationPatch,
+    PasswordChange,
+    PasswordReset,
+    RefreshRequest,
+    RelocationRequest,
+    Role,
+    ServicePatch,
+    Side,
+    SlotInput,
+    SlotInputLanguagesItem,
+    UserPatch,
+)
+
+
+def expect(response, status):
+    assert response.status_code == status, f"{response.status_code}, expected {status}: {response.content!r}"
+    return response
+
+
+def text(de, en=None):
+    value = LocalizedText(de=de)
+    if en:
+        value["en"] = en
+    return value
+
+
+def sign_in(base, email, password):
+    answer = expect(login.sync_detailed(client=Client(base), body=LoginRequest(email=email, password=password)), 200)
+    server_now = parsedate_to_datetime(answer.headers["date"])
+    return answer.parsed, server_now
+
+
+def main(base, email, password):
+    tokens, server_now = sign_in(base, email, password)
+    admin = AuthenticatedClient(base, token=tokens.access_token)
+    suffix = uuid.uuid4().hex[:8]
+
+    provider = expect(
+        create_organization.sync_detailed(
+            client=admin,
+            body=NewOrganizationRequest(kind=OrganizationKind.WELFARE_PROVIDER, name=f"Beispiel-Träger {suffix}"),
+        ),
+        201,
+    )
+    provider = expect(
+        update_organization.sync_detailed(
+            provider.parsed.id,
+            client=admin,
+            body=OrganizationPatch(website="https://example.org/traeger"),
+            if_match=provider.headers["etag"],
+        ),
+        200,
+    ).parsed
+
+    address = AddressInput(street="Beispielweg 1", postal_code="44339", city="Dortmund", district=District.EVING)
+    office = expect(
+        create_office.sync_detailed(
+            client=admin,
+            body=NewOfficeRequest(
+                slug=f"beispiel-{suffix}",
+                name=f"lokal willkommen Beispiel {suffix}",
+                kind=OfficeKind.OUTPOST,
+                status=OfficeStatus.ACTIVE,
+                provider_organization_id=provider.id,
+                districts=[District.EVING],
+                opened_on=datetime.date(2024, 1, 1),
+                description=text("Ein Beispielbüro", "An example office"),
+                location=LocationInput(valid_from=datetime.date(2024, 1, 1), address=address),
+            ),
+        ),
+        201,
+    )
+    slug = office.parsed.slug
+    expect(
+        update_office.sync_detailed(
+            slug, client=admin, body=OfficePatch(phone="0231 50 12 345"), if_match=office.headers["etag"]
+        ),
+        200,
+    )
+
+    hours = expect(get_hours.sync_detailed(slug, client=admin), 200)
+    expect(
+        put_hours.sync_detailed(
+            slug,
+            client=admin,
+            body=HoursRequest(
+                by_appointment=True,
+                slots=[
+                    SlotInput(
+                        weekday=Day.MONDAY,
+                        opens="09:00",
+                        closes="12:00",
+                        languages=[SlotInputLanguagesItem.DE, SlotInputLanguagesItem.AR],
+                    )
+                ],
+            ),
+            if_match=hours.headers["etag"],
+        ),
+        200,
+    )
+    expect(
+        relocate_office.sync_detailed(
+            slug,
+            client=admin,
+            body=RelocationRequest(
+                moved_on=datetime.date(2025, 6, 1),
+                address=AddressInput(
+                    street="Evinger Platz 2", postal_code="44339", city="Dortmund", district=District.EVING
+                ),
+                premises="Ladenlokal",
+            ),
+        ),
+        201,
+    )
+
+    service = expect(
+        create_service.sync_detailed(
+            client=admin,
+            body=NewServiceRequest(
+                office_id=office.parsed.id,
+                name=text("Sprechstunde für Eltern"),
+                description=text("Fragen rund um Kita und Schule"),
+            ),
+        ),
+        201,
+    )
+    expect(
+        update_service.sync_detailed(
+            service.parsed.id,
+            client=admin,
+            body=ServicePatch(name=text("Elternsprechstunde")),
+            if_match=service.headers["etag"],
+        ),
+        200,
+    )
+
+    def new_account(name):
+        created = expect(
+            create_user.sync_detailed(
+                client=admin,
+                body=NewUserRequest(
+                    email=f"{name}.{suffix}@example.org",
+                    display_name=f"{name.title()} Beispiel",
+                    role=Role.STAFF,
+                    employer_organization_id=provider.id,
+                    password=f"Erstes-Kennwort-{suffix}-Lindenbaum",
+                ),
+            ),
+            201,
+        )
+        return created
+
+    first = new_account("erika")
+    expect(
+        update_user.sync_detailed(
+            first.parsed.id,
+            client=admin,
+            body=UserPatch(display_name="Erika Beispiel-Muster"),
+            if_match=first.headers["etag"],
+        ),
+        200,
+    )
+    second = new_account("max").parsed
+
+    assignment = expect(
+        assign_staff.sync_detailed(
+            slug,
+            client=admin,
+            body=AssignRequest(side=Side.PROVIDER, user_id=first.parsed.id, started_on=datetime.date(2025, 1, 1)),
+        ),
+        201,
+    ).parsed
+    handed_over = expect(
+        handover.sync_detailed(
+            slug,
+            client=admin,
+            body=HandoverRequest(side=Side.PROVIDER, user_id=second.id, on=datetime.date(2025, 9, 1)),
+        ),
+        201,
+    ).parsed
+    assert handed_over.ended.id == assignment.id
+    expect(
+        end_assignment.sync_detailed(
+            slug,
+            str(handed_over.started.id),
+            client=admin,
+            body=EndRequest(ended_on=datetime.date(2026, 6, 30), reason="Elternzeit"),
+        ),
+        200,
+    )
+
+    token = expect(
+        create_api_token.sync_detailed(
+            client=admin,
+            body=NewApiTokenRequest(name=f"Stadtportal {suffix}", expires_at=server_now + datetime.timedelta(days=30)),
+        ),
+        201,
+    ).parsed
+    expect(revoke_api_token.sync_detailed(token.id, client=admin), 200)
+
+    temporary = f"Zwischen-Kennwort-{suffix}-Ahornblatt"
+    expect(reset_password.sync_detailed(second.id, client=admin, body=PasswordReset(password=temporary)), 204)
+    expect(deactivate_user.sync_detailed(second.id, client=admin), 200)
+    expect(reactivate_user.sync_detailed(second.id, client=admin), 200)
+
+    # The account signs in with the temporary password and must change it first.
+    own, _ = sign_in(base, second.email, temporary)
+    own_client = AuthenticatedClient(base, token=own.access_token)
+    assert expect(get_me.sync_detailed(client=own_client), 200).parsed.password_change_required
+    expect(
+        change_password.sync_detailed(
+            client=own_client,
+            body=PasswordChange(current_password=temporary, new_password=f"Eigenes-Kennwort-{suffix}-Kastanie"),
+        ),
+        200,
+    )
+
+    renewed = expect(
+        refresh_tokens.sync_detailed(client=Client(base), body=RefreshRequest(refresh_token=tokens.refresh_token)), 200
+    ).parsed
+    expect(logout.sync_detailed(client=AuthenticatedClient(base, token=renewed.access_token)), 204)
+    print("client example: every write answered as expected")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
