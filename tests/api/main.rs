@@ -13,6 +13,7 @@ mod errors;
 mod hardening;
 mod http_hygiene;
 mod invariants;
+mod metrics;
 mod offices;
 mod openapi;
 mod persistence_layer;

@@ -249,6 +249,8 @@ where
 /// A running server on its own database.
 pub struct TestApp {
     pub address: SocketAddr,
+    /// The `/metrics` listener, when [`AppOptions::metrics_bind`] asked for one.
+    pub metrics_address: Option<SocketAddr>,
     pub client: awc::Client,
     pub db: TestDb,
     /// The server's clock: set or advance it instead of waiting.
@@ -265,6 +267,10 @@ pub struct AppOptions {
     pub clock: Option<domain::Clock>,
     /// Authentication settings other than the defaults (throttling, proxies, hashing).
     pub auth: Option<api::accounts::auth::AuthConfig>,
+    /// `LW_METRICS_TOKEN`: opens `/metrics` on the API listener.
+    pub metrics_token: Option<String>,
+    /// `LW_METRICS_BIND`: a `/metrics` listener of its own (use port 0).
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl TestApp {
@@ -285,9 +291,13 @@ impl TestApp {
         let clock = settings.clock.clone();
         let app = Application::build(&settings).expect("app builds");
         let address = SocketAddr::from(([127, 0, 0, 1], app.port()));
+        let metrics_address = app
+            .metrics_port()
+            .map(|port| SocketAddr::from(([127, 0, 0, 1], port)));
         actix_rt::spawn(app.run_until_stopped());
         TestApp {
             address,
+            metrics_address,
             client: awc::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .disable_redirects()
@@ -327,7 +337,11 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
         http: api::HttpConfig {
             cors_origins: options.cors_origins,
             hsts: options.hsts,
+            metrics_token: options
+                .metrics_token
+                .map(|t| api::MetricsToken::new(&t).expect("a test token is long enough")),
         },
+        metrics_bind: options.metrics_bind,
         directory_poll: Duration::from_millis(50),
         prune_interval: Duration::from_hours(1),
         signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),

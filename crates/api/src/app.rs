@@ -16,8 +16,8 @@ use crate::http::extractors;
 use crate::http::openapi::{self, RouteTable};
 use crate::http::problem::{ApiError, render_problems};
 use crate::http::request_id::{X_REQUEST_ID, request_context};
-use crate::routes;
 use crate::state::{AppState, HttpConfig};
+use crate::{metrics, routes};
 
 /// The complete OpenAPI document, as served at `/openapi.json` and checked in.
 pub fn openapi() -> serde_json::Value {
@@ -69,6 +69,7 @@ pub fn build_app(
             "max-age=31536000; includeSubDomains",
         ));
     }
+    let metrics_token = config.metrics_token.clone();
     app.app_data(state)
         .app_data(web::Data::from(route_table))
         .app_data(extractors::json_config())
@@ -79,10 +80,16 @@ pub fn build_app(
         .app_data(web::Data::from(doc))
         .route("/openapi.json", web::get().to(openapi_json))
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+        .configure(|cfg| {
+            if let Some(token) = metrics_token {
+                metrics::endpoint::configure_guarded(cfg, token);
+            }
+        })
         .default_service(web::to(not_found_or_not_allowed))
         .wrap(from_fn(extractors::reject_oversized))
         .wrap(from_fn(render_problems))
         .wrap(from_fn(request_context))
+        .wrap(from_fn(metrics::observe))
         .wrap(security_headers)
         .wrap(cors(&config.cors_origins))
 }

@@ -6,10 +6,12 @@ pub mod app;
 pub mod directory;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod routes;
 pub mod staffing;
 pub mod state;
 
 pub use app::{build_app, openapi};
 pub use directory::cache::DirectoryCache;
+pub use metrics::{Metrics, MetricsToken};
 pub use state::{AppState, HttpConfig};

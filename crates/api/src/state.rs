@@ -5,6 +5,7 @@ use persistence::DbPool;
 use crate::accounts::auth::AuthState;
 use crate::directory::cache::DirectoryCache;
 use crate::http::blocking::run_blocking;
+use crate::metrics::{Metrics, MetricsToken};
 
 /// What every handler can reach: the pool, the public directory cache, authentication.
 pub struct AppState {
@@ -13,6 +14,7 @@ pub struct AppState {
     pub auth: Arc<AuthState>,
     /// The time every handler uses; settable in tests.
     pub clock: domain::Clock,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -40,4 +42,7 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// Send `Strict-Transport-Security` (only behind TLS).
     pub hsts: bool,
+    /// Serve `/metrics` on this listener to callers presenting this token; without it
+    /// the path is a 404 here.
+    pub metrics_token: Option<MetricsToken>,
 }

@@ -84,6 +84,12 @@ pub struct Cli {
     /// Default: four per core.
     #[arg(long, env = "LW_HASHING_QUEUE", global = true)]
     pub hashing_queue: Option<usize>,
+
+    /// Address of a second listener serving only GET /metrics, without a token (bind it
+    /// to loopback or an internal network). The token alternative, LW_METRICS_TOKEN, is
+    /// read from the environment only, so it never shows in a process listing.
+    #[arg(long, env = "LW_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,8 +163,22 @@ pub struct Settings {
     pub signing_key: KeySource,
     pub auth: api::accounts::auth::AuthConfig,
     pub prune_interval: std::time::Duration,
+    /// A listener of its own for `/metrics` (`LW_METRICS_BIND`).
+    pub metrics_bind: Option<SocketAddr>,
     /// The system clock in production; tests pass a manual one.
     pub clock: domain::Clock,
+}
+
+/// `LW_METRICS_TOKEN`, when set and not empty; a weak one stops the start.
+fn metrics_token() -> Option<api::MetricsToken> {
+    let secret = std::env::var("LW_METRICS_TOKEN").ok().filter(|s| !s.is_empty())?;
+    match api::MetricsToken::new(&secret) {
+        Ok(token) => Some(token),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 impl Cli {
@@ -195,7 +215,9 @@ impl Cli {
                     .filter(|o| !o.is_empty())
                     .collect(),
                 hsts: self.hsts,
+                metrics_token: metrics_token(),
             },
+            metrics_bind: self.metrics_bind,
             directory_poll: std::time::Duration::from_millis(self.directory_poll_ms.max(50)),
             clock: domain::Clock::system(),
             prune_interval: std::time::Duration::from_secs(self.prune_interval_minutes.max(1) * 60),

@@ -98,6 +98,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 docs = %format!("http://{}/docs/", settings.bind),
                 "serving lokal willkommen API"
             );
+            if let Some(bind) = settings.metrics_bind {
+                tracing::info!(address = %bind, "serving /metrics");
+            }
             app.run_until_stopped().await?;
             tracing::info!("stopped");
         }

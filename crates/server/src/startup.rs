@@ -70,6 +70,8 @@ pub fn prepare_database(url: &str, pool_size: u32, clock: &domain::Clock) -> any
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `/metrics` listener (`LW_METRICS_BIND`) and its port.
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -91,6 +93,18 @@ impl Application {
         let directory = Arc::new(DirectoryCache::load_blocking(&pool, clock.clone())?);
         actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
 
+        let keys = signing_keys(&settings.signing_key)?;
+        let auth = Arc::new(api::accounts::auth::AuthState::new(
+            keys,
+            settings.auth.clone(),
+            clock.clone(),
+        ));
+        let metrics = Arc::new(api::Metrics::new(api::metrics::Sources {
+            pool: pool.clone(),
+            directory: directory.clone(),
+            auth: auth.clone(),
+        }));
+
         let forget_after = [
             settings.auth.pair_throttle.forget_after,
             settings.auth.account_throttle.forget_after,
@@ -104,19 +118,19 @@ impl Application {
             clock.clone(),
             forget_after,
             settings.prune_interval,
+            metrics.clone(),
         ));
 
-        let keys = signing_keys(&settings.signing_key)?;
-        let auth = Arc::new(api::accounts::auth::AuthState::new(
-            keys,
-            settings.auth.clone(),
-            clock.clone(),
-        ));
+        let metrics_server = match settings.metrics_bind {
+            Some(bind) => Some(metrics_listener(bind, metrics.clone())?),
+            None => None,
+        };
         let state = web::Data::new(AppState {
             pool,
             directory,
             auth,
             clock,
+            metrics,
         });
         let doc = api::openapi();
         let routes = Arc::new(api::http::openapi::RouteTable::from_doc(&doc));
@@ -143,6 +157,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            metrics: metrics_server,
         })
     }
 
@@ -150,8 +165,41 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains in-flight requests (up to 30 s).
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The port of the `/metrics` listener, when `LW_METRICS_BIND` set one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
+
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests (up to 30 s). The
+    /// metrics listener stops with the API: scrapes go on while the API drains.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (actix_web::rt::spawn(server), handle)
+        });
+        let served = self.server.await;
+        if let Some((task, handle)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
+        served
+    }
+}
+
+/// A second, minimal server for `GET /metrics` only: no token, no API middleware, one
+/// worker (a scrape every few seconds is all it serves).
+fn metrics_listener(bind: std::net::SocketAddr, metrics: Arc<api::Metrics>) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen for metrics on {bind}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        let metrics = metrics.clone();
+        actix_web::App::new().configure(move |cfg| api::metrics::endpoint::configure_listener(cfg, metrics))
+    })
+    .workers(1)
+    // Stopped by `run_until_stopped` after the API has drained, not by the signal.
+    .disable_signals()
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }

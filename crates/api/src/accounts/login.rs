@@ -13,7 +13,7 @@ use crate::accounts::auth::extract::unauthenticated;
 use crate::accounts::auth::jwt::{self, Claims};
 use crate::accounts::auth::passwords::{self, DUMMY_HASH, Verification};
 use crate::accounts::auth::secrets::{REFRESH_PREFIX, random_token, token_hash};
-use crate::accounts::auth::{AuthState, SignedIn};
+use crate::accounts::auth::{AuthState, Limit, SignedIn};
 use crate::http::client_address::client_address;
 use crate::http::extractors::parse_json;
 use crate::http::problem::ApiError;
@@ -212,6 +212,7 @@ pub async fn login(
         .await?;
     if let Err(wait) = admitted {
         tracing::warn!(event = "authn_login_lock", address = %address, "sign-in refused: throttled");
+        state.auth.refusals.count(Limit::SignIn);
         return Err(throttled(wait));
     }
 
@@ -303,6 +304,7 @@ pub async fn refresh_tokens(
             ))
         }
         Rotation::TooFrequent => {
+            state.auth.refusals.count(Limit::Refresh);
             let mut err = ApiError::new(
                 ProblemCode::TooManyAttempts,
                 "this session refreshes too often; keep the access token until it expires",

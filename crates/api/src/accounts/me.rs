@@ -100,6 +100,7 @@ pub async fn change_password(
     let user_id = UserId::from_stored(caller.actor.id.clone());
     let ctx = caller.audit();
     let policy = state.auth.config.pair_throttle;
+    let auth = state.auth.clone();
     let user = state.auth.hashing.run(move || -> Result<_, ApiError> {
         let mut conn = pool.get().map_err(persistence::RepoError::from)?;
         let user = persistence::accounts::users::find(&mut conn, &user_id)?
@@ -109,6 +110,7 @@ pub async fn change_password(
         if let Err(wait) =
             persistence::accounts::throttle::begin_attempt(&mut conn, std::slice::from_ref(&key), ctx.at)?
         {
+            auth.refusals.count(crate::accounts::auth::Limit::PasswordChange);
             return Err(crate::accounts::login::throttled(wait));
         }
         let mut errors = ValidationErrors::default();

@@ -8,8 +8,9 @@
 //! therefore visible on all within one poll interval plus a reload (bound documented in
 //! docs/architecture.md).
 
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use domain::Clock;
 use persistence::read_model;
@@ -20,17 +21,49 @@ use crate::http::blocking::run_blocking;
 
 /// Holds the current snapshot; cheap to read from every worker.
 pub struct DirectoryCache {
-    current: RwLock<Arc<Snapshot>>,
+    current: RwLock<Current>,
     clock: Clock,
+    /// For the operations metrics (see [`DirectoryStats`]).
+    rebuilds: AtomicU64,
+    failures: AtomicU64,
+    confirmed: Mutex<Instant>,
+}
+
+struct Current {
+    snapshot: Arc<Snapshot>,
+    /// When the load that built it began (monotonic: the metrics measure real time, not
+    /// the application clock, which tests move).
+    loaded: Instant,
+}
+
+/// How fresh this instance's snapshot is, for the operations metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct DirectoryStats {
+    /// Since the current snapshot's data was read. Grows while nothing changes.
+    pub snapshot_age: Duration,
+    /// Since the snapshot was last known current (a version check that found no change,
+    /// or a reload): the staleness bound actually achieved.
+    pub since_confirmed: Duration,
+    /// Snapshots built after the first one.
+    pub rebuilds: u64,
+    /// Reloads or version checks that failed (each is retried at the next poll).
+    pub failures: u64,
 }
 
 impl DirectoryCache {
     /// Loads the first snapshot; call at start-up, on a thread that may block.
     pub fn load_blocking(pool: &DbPool, clock: Clock) -> Result<DirectoryCache, RepoError> {
+        let loaded = Instant::now();
         let snapshot = load(pool, &clock)?;
         Ok(DirectoryCache {
-            current: RwLock::new(Arc::new(snapshot)),
+            current: RwLock::new(Current {
+                snapshot: Arc::new(snapshot),
+                loaded,
+            }),
             clock,
+            rebuilds: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            confirmed: Mutex::new(loaded),
         })
     }
 
@@ -38,22 +71,59 @@ impl DirectoryCache {
         self.current
             .read()
             .expect("snapshot lock is never poisoned")
+            .snapshot
             .clone()
     }
 
-    fn install(&self, snapshot: Snapshot) {
+    pub fn stats(&self) -> DirectoryStats {
+        let loaded = self
+            .current
+            .read()
+            .expect("snapshot lock is never poisoned")
+            .loaded;
+        let confirmed = *self
+            .confirmed
+            .lock()
+            .expect("confirmation lock is never poisoned");
+        DirectoryStats {
+            snapshot_age: loaded.elapsed(),
+            since_confirmed: confirmed.elapsed(),
+            rebuilds: self.rebuilds.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+        }
+    }
+
+    fn install(&self, snapshot: Snapshot, loaded: Instant) {
         let mut current = self.current.write().expect("snapshot lock is never poisoned");
         // A slower, older load must not replace a newer one.
-        if snapshot.version >= current.version {
-            *current = Arc::new(snapshot);
+        if snapshot.version >= current.snapshot.version {
+            *current = Current {
+                snapshot: Arc::new(snapshot),
+                loaded,
+            };
+            self.rebuilds.fetch_add(1, Ordering::Relaxed);
         }
+        drop(current);
+        self.confirm(loaded);
+    }
+
+    /// Records that the data as of `at` is what the snapshot shows.
+    fn confirm(&self, at: Instant) {
+        let mut confirmed = self
+            .confirmed
+            .lock()
+            .expect("confirmation lock is never poisoned");
+        *confirmed = (*confirmed).max(at);
     }
 
     /// Reloads from the database.
     pub async fn reload(&self, pool: &DbPool) -> Result<(), RepoError> {
         let (pool, clock) = (pool.clone(), self.clock.clone());
-        let snapshot = run_blocking(move || load(&pool, &clock)).await?;
-        self.install(snapshot);
+        let loaded = Instant::now();
+        let snapshot = run_blocking(move || load(&pool, &clock)).await.inspect_err(|_| {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        })?;
+        self.install(snapshot, loaded);
         Ok(())
     }
 
@@ -75,14 +145,22 @@ impl DirectoryCache {
             interval.tick().await;
             let snapshot = self.get();
             let pool2 = pool.clone();
+            let checked = Instant::now();
             let version = run_blocking(move || {
                 let mut conn = pool2.get()?;
                 change_feed::version(&mut conn)
             })
             .await;
             let stale = match version {
-                Ok(v) => v != snapshot.version || self.clock.today() != snapshot.today,
+                Ok(v) => {
+                    let stale = v != snapshot.version || self.clock.today() != snapshot.today;
+                    if !stale {
+                        self.confirm(checked);
+                    }
+                    stale
+                }
                 Err(e) => {
+                    self.failures.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(error = %e, "directory version check failed");
                     false
                 }

@@ -1,13 +1,16 @@
 //! Hourly pruning of ended sign-ins and forgotten throttle counters (see
 //! `persistence::accounts::pruning`).
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use api::metrics::{Job, Metrics};
 
 use domain::Clock;
 use persistence::DbPool;
 
 /// Runs `prune` every `every` until the process ends; failures are logged and retried.
-pub async fn run(pool: DbPool, clock: Clock, forget_after: Duration, every: Duration) {
+pub async fn run(pool: DbPool, clock: Clock, forget_after: Duration, every: Duration, metrics: Arc<Metrics>) {
     let forget_after = chrono::TimeDelta::from_std(forget_after).unwrap_or(chrono::TimeDelta::days(1));
     // The first run waits one interval: nothing has ended yet at start-up.
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -20,6 +23,7 @@ pub async fn run(pool: DbPool, clock: Clock, forget_after: Duration, every: Dura
             persistence::accounts::pruning::prune(&mut conn, now, forget_after)
         })
         .await;
+        metrics.job_ran(Job::Pruning, outcome.is_ok());
         match outcome {
             Ok(pruned) => tracing::info!(
                 refresh_tokens = pruned.refresh_tokens,

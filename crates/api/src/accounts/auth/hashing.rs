@@ -3,7 +3,7 @@
 //! the blocking pool. At most `concurrency` run at once and at most `queue` wait; a
 //! request beyond that is refused at once with 503 and `Retry-After`, without hashing.
 
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
@@ -28,6 +28,8 @@ pub struct HashingGate {
     capacity: usize,
     /// The second a refusal was last logged: under a flood, one line a second is enough.
     last_warned: AtomicI64,
+    /// Requests refused with 503, for the operations metrics.
+    refused: AtomicU64,
 }
 
 /// A claimed place in the gate: get it before any other work of the request (so a
@@ -61,7 +63,18 @@ impl HashingGate {
             admitted: AtomicUsize::new(0),
             capacity: concurrency.saturating_add(queue),
             last_warned: AtomicI64::new(0),
+            refused: AtomicU64::new(0),
         }
+    }
+
+    /// Requests refused so far (503 `server_busy`).
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    fn busy(&self) -> ApiError {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        busy()
     }
 
     /// Claims a place, or refuses with 503 `server_busy` (and `Retry-After`) at once when
@@ -71,7 +84,7 @@ impl HashingGate {
         if self.admitted.fetch_add(1, Ordering::AcqRel) >= self.capacity {
             drop(admission);
             self.warn_busy();
-            return Err(busy());
+            return Err(self.busy());
         }
         Ok(admission)
     }
@@ -112,15 +125,16 @@ impl Admission<'_> {
             let _ = done.send(outcome);
         });
         if self.gate.jobs.send(job).is_err() {
-            return Err(busy());
+            return Err(self.gate.busy());
         }
         let outcome = result.in_current_span().await;
+        let gate = self.gate;
         drop(self);
         match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(panic)) => std::panic::resume_unwind(panic),
             // No password thread (none could be started): nothing will run it.
-            Err(_) => Err(busy()),
+            Err(_) => Err(gate.busy()),
         }
     }
 }
@@ -185,6 +199,7 @@ mod tests {
         assert_eq!(running.await.expect("joined").ok(), Some(1));
         assert_eq!(waiting.await.expect("joined").ok(), Some(2));
         assert_eq!(gate.run(|| 4).await.ok(), Some(4), "the queue drains");
+        assert_eq!(gate.refused(), 1);
     }
 
     #[actix_rt::test]

@@ -10,4 +10,4 @@ pub mod secrets;
 pub mod state;
 
 pub use extract::{Authenticated, MaybeAuthenticated, SignedIn};
-pub use state::{AuthConfig, AuthState};
+pub use state::{AuthConfig, AuthState, Limit};

@@ -90,6 +90,8 @@ pub struct AuthState {
     pub clock: Clock,
     /// Bounds password hashing (see `hashing`).
     pub hashing: HashingGate,
+    /// Attempts refused by the throttles, for the operations metrics.
+    pub refusals: Refusals,
     /// Tokens whose signature and claims were verified: skipping the Ed25519 check on
     /// repeat use keeps an authenticated read close to a public one. Keyed by the whole
     /// token, so nothing unverified can hit it.
@@ -103,6 +105,43 @@ pub struct AuthState {
 
 const CACHE_LIMIT: usize = 10_000;
 
+/// The throttles that refuse with 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Failed sign-ins (per client and account, account, address).
+    SignIn,
+    /// Guesses of the current password when changing it.
+    PasswordChange,
+    /// Token refreshes of one session.
+    Refresh,
+}
+
+impl Limit {
+    pub const ALL: [Limit; 3] = [Limit::SignIn, Limit::PasswordChange, Limit::Refresh];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::SignIn => "sign_in",
+            Limit::PasswordChange => "password_change",
+            Limit::Refresh => "refresh",
+        }
+    }
+}
+
+/// How many attempts each [`Limit`] refused on this instance.
+#[derive(Debug, Default)]
+pub struct Refusals([AtomicU64; 3]);
+
+impl Refusals {
+    pub fn count(&self, limit: Limit) {
+        self.0[limit as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn get(&self, limit: Limit) -> u64 {
+        self.0[limit as usize].load(Ordering::Relaxed)
+    }
+}
+
 /// A state read from the database at an instant; `None` means "not valid" (revoked,
 /// expired, inactive), which is cached too so a revoked token costs no query either.
 type Fetched<T> = (DateTime<Utc>, Option<T>);
@@ -111,6 +150,7 @@ impl AuthState {
     pub fn new(keys: SigningKeys, config: AuthConfig, clock: Clock) -> AuthState {
         AuthState {
             hashing: HashingGate::new(config.hashing_concurrency, config.hashing_queue),
+            refusals: Refusals::default(),
             keys,
             config,
             clock,
