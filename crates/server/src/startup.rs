@@ -108,7 +108,7 @@ impl Application {
 
         let keys = signing_keys(&settings.signing_key)?;
         let auth = Arc::new(api::accounts::auth::AuthState::new(
-            keys,
+            keys.into(),
             settings.auth.clone(),
             clock.clone(),
         ));
