@@ -265,6 +265,8 @@ pub struct AppOptions {
     pub clock: Option<domain::Clock>,
     /// Authentication settings other than the defaults (throttling, proxies, hashing).
     pub auth: Option<api::accounts::auth::AuthConfig>,
+    /// Signing keys other than [`test_key_pem`] alone (a rotation).
+    pub signing_key: Option<server::config::KeySource>,
 }
 
 impl TestApp {
@@ -330,7 +332,9 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
         },
         directory_poll: Duration::from_millis(50),
         prune_interval: Duration::from_hours(1),
-        signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
+        signing_key: options
+            .signing_key
+            .unwrap_or_else(|| server::config::KeySource::pem(test_key_pem())),
         auth: options.auth.unwrap_or_default(),
         clock: options.clock.unwrap_or_else(test_clock),
     }

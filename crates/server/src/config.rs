@@ -84,6 +84,9 @@ pub enum Command {
     /// Manage accounts from the command line (e.g. the first admin).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Create and rotate the keys that sign access tokens.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Ask the server at --bind whether it is ready (exit 0) or not (exit 1); for
     /// container health checks, which have no curl.
     Healthcheck {
@@ -122,6 +125,27 @@ pub enum AdminCommand {
     },
 }
 
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeysCommand {
+    /// Write a fresh Ed25519 signing key (PKCS#8 PEM, readable only by its owner) to a
+    /// new file; an existing file is never overwritten.
+    Generate {
+        /// The file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Rotate the signing key. With the data-folder default: the current key becomes the
+    /// previous one (it still verifies until its tokens expire) and a new key is
+    /// generated; restart the server afterwards. With key files (LW_JWT_KEY_FILE): print
+    /// the steps, since the files belong to the deployment.
+    Rotate {
+        #[command(flatten)]
+        dir: DataDirArg,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+}
+
 /// The folder for the embedded database and the generated keys.
 #[derive(Debug, Clone, Args)]
 pub struct DataDirArg {
@@ -154,7 +178,7 @@ pub struct LogArgs {
     pub log_format: LogFormat,
 }
 
-/// The token signing key, when it is a file rather than the data-folder default.
+/// The token signing keys, when they are files rather than the data-folder default.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Token signing keys")]
 pub struct KeyArgs {
@@ -162,6 +186,12 @@ pub struct KeyArgs {
     /// first start and kept in <data-dir>/jwt-ed25519.pem. All instances must share it.
     #[arg(long, env = "LW_JWT_KEY_FILE")]
     pub jwt_key_file: Option<PathBuf>,
+
+    /// The key signing before the last rotation: it only verifies, until the tokens it
+    /// signed have expired. Default with the data-folder key:
+    /// <data-dir>/jwt-ed25519.previous.pem when it exists.
+    #[arg(long, env = "LW_JWT_PREVIOUS_KEY_FILE", requires = "jwt_key_file")]
+    pub jwt_previous_key_file: Option<PathBuf>,
 }
 
 /// The flags of `serve`.
@@ -236,22 +266,43 @@ pub enum LogFormat {
     Json,
 }
 
-/// Where the token signing key comes from.
+/// Where the token signing keys come from: the current key signs, the previous one
+/// (during a rotation) only verifies.
 #[derive(Debug, Clone)]
 pub enum KeySource {
-    /// A PEM file that must exist.
-    File(PathBuf),
-    /// `<dir>/jwt-ed25519.pem`, generated on first start.
+    /// PEM files that must exist.
+    Files {
+        current: PathBuf,
+        previous: Option<PathBuf>,
+    },
+    /// `<dir>/jwt-ed25519.pem`, generated on first start, and
+    /// `<dir>/jwt-ed25519.previous.pem` when it exists (left by `keys rotate`).
     DataDir(PathBuf),
-    /// A PEM given directly (tests).
-    Pem(String),
+    /// PEMs given directly (tests).
+    Pem {
+        current: String,
+        previous: Option<String>,
+    },
+}
+
+impl KeySource {
+    /// One key given directly, without a previous one (tests).
+    pub fn pem(current: &str) -> KeySource {
+        KeySource::Pem {
+            current: current.to_owned(),
+            previous: None,
+        }
+    }
 }
 
 impl KeyArgs {
-    /// The configured key: the file when given, otherwise the data-folder default.
+    /// The configured keys: the files when given, otherwise the data-folder default.
     pub fn source(&self, data_dir: &std::path::Path) -> KeySource {
         match &self.jwt_key_file {
-            Some(current) => KeySource::File(current.clone()),
+            Some(current) => KeySource::Files {
+                current: current.clone(),
+                previous: self.jwt_previous_key_file.clone(),
+            },
             None => KeySource::DataDir(data_dir.to_owned()),
         }
     }
@@ -374,6 +425,11 @@ mod tests {
     fn each_command_lists_only_its_own_flags() {
         assert!(flags(&["openapi"]).is_empty(), "{:?}", flags(&["openapi"]));
         assert_eq!(flags(&["healthcheck"]), ["bind"]);
+        assert_eq!(flags(&["keys", "generate"]), ["out"]);
+        assert_eq!(
+            flags(&["keys", "rotate"]),
+            ["data-dir", "jwt-key-file", "jwt-previous-key-file"]
+        );
         let database = ["data-dir", "database-url", "database-url-file", "log-format"];
         for path in [
             &["migrate"][..],
@@ -405,6 +461,7 @@ mod tests {
             "hsts",
             "log-format",
             "jwt-key-file",
+            "jwt-previous-key-file",
             "trusted-proxies",
             "directory-poll-ms",
             "prune-interval-minutes",
@@ -440,6 +497,38 @@ mod tests {
         assert_eq!(
             parse(&["openapi", "--bind", "0.0.0.0:1"]).unwrap_err().kind(),
             clap::error::ErrorKind::UnknownArgument
+        );
+    }
+
+    #[test]
+    fn key_files_and_the_data_folder_default() {
+        let Command::Serve(serve) = parse(&["--data-dir", "/srv/lw"]).unwrap().command else {
+            panic!("serve");
+        };
+        assert!(
+            matches!(serve.settings().signing_key, KeySource::DataDir(dir) if dir == std::path::Path::new("/srv/lw"))
+        );
+        let Command::Serve(serve) = parse(&[
+            "serve",
+            "--jwt-key-file",
+            "new.pem",
+            "--jwt-previous-key-file",
+            "old.pem",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("serve");
+        };
+        let KeySource::Files { current, previous } = serve.settings().signing_key else {
+            panic!("files");
+        };
+        assert_eq!(current, std::path::Path::new("new.pem"));
+        assert_eq!(previous.as_deref(), Some(std::path::Path::new("old.pem")));
+        // A previous key file without a current one would mix files with a generated key.
+        assert_eq!(
+            parse(&["--jwt-previous-key-file", "old.pem"]).unwrap_err().kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
         );
     }
 }

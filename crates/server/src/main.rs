@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use server::config::{AdminCommand, Cli, Command};
+use server::config::{AdminCommand, Cli, Command, KeysCommand};
 use server::startup::Application;
 use server::telemetry;
 
@@ -29,6 +29,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Keys(KeysCommand::Generate { out }) => {
+            let kid = server::keys::generate(&out)?;
+            println!("wrote a new signing key to {} (kid {kid})", out.display());
+        }
+        Command::Keys(KeysCommand::Rotate { dir, keys }) => match &keys.jwt_key_file {
+            Some(current) => print!(
+                "{}",
+                server::keys::rotation_steps(
+                    current,
+                    keys.jwt_previous_key_file.as_deref(),
+                    api::accounts::auth::AuthConfig::default().access_ttl,
+                )
+            ),
+            None => {
+                let rotated = server::keys::rotate_data_dir(&dir.data_dir)?;
+                println!(
+                    "rotated the signing key in {}: new key {}, previous key {} (verifies until \
+                     its tokens expire)",
+                    dir.data_dir.display(),
+                    rotated.current_kid,
+                    rotated.previous_kid
+                );
+                if let Some(dropped) = rotated.dropped_kid {
+                    println!("removed the older previous key {dropped}");
+                }
+                println!(
+                    "restart the server to sign with the new key; once the access-token \
+                     lifetime has passed after that, {} may be deleted",
+                    dir.data_dir
+                        .join(server::startup::DATA_DIR_PREVIOUS_KEY)
+                        .display()
+                );
+            }
+        },
         Command::Admin(AdminCommand::Create {
             email,
             name,
