@@ -1,7 +1,9 @@
-# Build stage: the release binary. libpq is needed because one binary speaks both
-# SQLite (bundled) and PostgreSQL.
+# Build stage: the release binary. SQLite and libpq are compiled from source into it
+# (bundled); libpq's TLS uses the system OpenSSL, whose headers the build needs (the rust
+# image has them; named here so the build does not depend on that).
 FROM rust:1.95-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends libssl-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, in their own layer: a change to our code does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
@@ -26,7 +28,9 @@ RUN touch crates/*/src/lib.rs crates/server/src/main.rs \
 # belongs to that user, so a named volume mounted there inherits the ownership (the token
 # signing key is generated into it on first start unless LW_JWT_KEY_FILE is set).
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+# No libpq package: it is inside the binary. libssl3 is what the binary links for
+# PostgreSQL TLS; ca-certificates lets `sslrootcert=system` verify a managed database.
+RUN apt-get update && apt-get install -y --no-install-recommends libssl3 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/lokal-willkommen --create-home lw \
     && install -d -o lw -g lw /var/lib/lokal-willkommen/data

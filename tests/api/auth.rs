@@ -113,9 +113,17 @@ fn claims(app_sub: &str, sid: &str) -> Value {
     })
 }
 
+/// Signs like the server: EdDSA, `typ` `at+jwt`, the key's own `kid`.
 fn sign(claims: &Value, pem: &str) -> String {
+    let keys = api::accounts::auth::keys::SigningKeys::from_pem(pem).unwrap();
+    sign_naming(claims, pem, Some(&keys.kid))
+}
+
+/// Signs with `pem`, naming `kid` (or none) in the header.
+fn sign_naming(claims: &Value, pem: &str, kid: Option<&str>) -> String {
     let mut header = Header::new(Algorithm::EdDSA);
     header.typ = Some("at+jwt".into());
+    header.kid = kid.map(str::to_owned);
     let keys = api::accounts::auth::keys::SigningKeys::from_pem(pem).unwrap();
     encode(&header, claims, &keys.encoding).unwrap()
 }
@@ -239,6 +247,23 @@ async fn forged_and_misused_tokens_are_rejected(backend: Backend) {
         ),
         ("wrong key", sign(&base, &other_key)),
         (
+            "wrong key naming ours",
+            sign_naming(
+                &base,
+                &other_key,
+                Some(
+                    &api::accounts::auth::keys::SigningKeys::from_pem(test_key_pem())
+                        .unwrap()
+                        .kid,
+                ),
+            ),
+        ),
+        ("no kid", sign_naming(&base, test_key_pem(), None)),
+        (
+            "unknown kid",
+            sign_naming(&base, test_key_pem(), Some("someone-elses")),
+        ),
+        (
             "wrong algorithm (HS256)",
             encode(
                 &Header::new(Algorithm::HS256),
@@ -308,6 +333,11 @@ async fn forged_and_misused_tokens_are_rejected(backend: Backend) {
         let res = app.get_as(&token, "/api/v1/users").await;
         assert_eq!(res.status, 401, "{what}");
         res.problem(401, "unauthenticated");
+        assert_eq!(
+            res.header("www-authenticate"),
+            Some("Bearer realm=\"lokal-willkommen\", error=\"invalid_token\""),
+            "{what}"
+        );
     }
 }
 

@@ -264,12 +264,10 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         let claims = json!({"iss": "lokal-willkommen", "aud": "lokal-willkommen-api", "sub": callers[0].0,
             "exp": now - 3600, "nbf": now - 7200, "iat": now - 7200, "jti": "x", "sid": "x", "typ": "access", "role": "admin"});
         let keys = api::accounts::auth::keys::SigningKeys::from_pem(test_key_pem()).unwrap();
-        jsonwebtoken::encode(
-            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
-            &claims,
-            &keys.encoding,
-        )
-        .unwrap()
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+        header.typ = Some("at+jwt".into());
+        header.kid = Some(keys.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &keys.encoding).unwrap()
     };
 
     let mut cells = 0;

@@ -408,6 +408,7 @@ async fn tokens_need_their_header_type_and_a_past_issue_time(backend: Backend) {
     let sign = |typ: Option<&str>, claims: &Value| {
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = typ.map(str::to_owned);
+        header.kid = Some(keys.kid.clone());
         encode(&header, claims, &keys.encoding).unwrap()
     };
     assert_eq!(

@@ -13,6 +13,7 @@ mod errors;
 mod hardening;
 mod http_hygiene;
 mod invariants;
+mod keys;
 mod metrics;
 mod offices;
 mod openapi;

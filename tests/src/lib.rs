@@ -271,6 +271,8 @@ pub struct AppOptions {
     pub metrics_token: Option<String>,
     /// `LW_METRICS_BIND`: a `/metrics` listener of its own (use port 0).
     pub metrics_bind: Option<SocketAddr>,
+    /// Signing keys other than [`test_key_pem`] alone (a rotation).
+    pub signing_key: Option<server::config::KeySource>,
 }
 
 impl TestApp {
@@ -344,7 +346,9 @@ pub fn settings(url: &str, options: AppOptions) -> Settings {
         metrics_bind: options.metrics_bind,
         directory_poll: Duration::from_millis(50),
         prune_interval: Duration::from_hours(1),
-        signing_key: server::config::KeySource::Pem(test_key_pem().to_owned()),
+        signing_key: options
+            .signing_key
+            .unwrap_or_else(|| server::config::KeySource::pem(test_key_pem())),
         auth: options.auth.unwrap_or_default(),
         clock: options.clock.unwrap_or_else(test_clock),
     }

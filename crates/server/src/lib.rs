@@ -5,5 +5,6 @@ pub mod config;
 pub mod demo;
 pub mod healthcheck;
 pub mod jobs;
+pub mod keys;
 pub mod startup;
 pub mod telemetry;

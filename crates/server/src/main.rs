@@ -1,7 +1,6 @@
 use std::io::Write;
 
-use clap::Parser;
-use server::config::{AdminCommand, Cli, Command};
+use server::config::{AdminCommand, Cli, Command, KeysCommand};
 use server::startup::Application;
 use server::telemetry;
 
@@ -9,7 +8,7 @@ use server::telemetry;
 async fn main() -> std::process::ExitCode {
     // A user error (a wrong URL, a missing key) is one line with its causes, never a
     // backtrace, whatever RUST_BACKTRACE says.
-    match run(Cli::parse()).await {
+    match run(Cli::parse_args()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -19,44 +18,80 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.clone().unwrap_or(Command::Serve) {
+    match cli.command {
         Command::Openapi => {
             let doc = serde_json::to_string_pretty(&api::openapi())?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "{doc}")?;
         }
-        Command::Healthcheck => {
-            if !server::healthcheck::ready(cli.bind) {
+        Command::Healthcheck { bind } => {
+            if !server::healthcheck::ready(bind) {
                 std::process::exit(1);
             }
         }
+        Command::Keys(KeysCommand::Generate { out }) => {
+            let kid = server::keys::generate(&out)?;
+            println!("wrote a new signing key to {} (kid {kid})", out.display());
+        }
+        Command::Keys(KeysCommand::Rotate { dir, keys }) => match &keys.jwt_key_file {
+            Some(current) => print!(
+                "{}",
+                server::keys::rotation_steps(
+                    current,
+                    keys.jwt_previous_key_file.as_deref(),
+                    api::accounts::auth::AuthConfig::default().access_ttl,
+                )
+            ),
+            None => {
+                let rotated = server::keys::rotate_data_dir(&dir.data_dir)?;
+                println!(
+                    "rotated the signing key in {}: new key {}, previous key {} (verifies until \
+                     its tokens expire)",
+                    dir.data_dir.display(),
+                    rotated.current_kid,
+                    rotated.previous_kid
+                );
+                if let Some(dropped) = rotated.dropped_kid {
+                    println!("removed the older previous key {dropped}");
+                }
+                println!(
+                    "restart the server to sign with the new key; once the access-token \
+                     lifetime has passed after that, {} may be deleted",
+                    dir.data_dir
+                        .join(server::startup::DATA_DIR_PREVIOUS_KEY)
+                        .display()
+                );
+            }
+        },
         Command::Admin(AdminCommand::Create {
             email,
             name,
             employer,
+            db,
+            log,
         }) => {
-            telemetry::init(cli.log_format);
+            telemetry::init(log.log_format);
             let password = match std::env::var("LW_ADMIN_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword_prompt()?,
             };
-            let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
+            let pool = server::startup::prepare_database(&db.database_url(), 2, &domain::Clock::system())?;
             let id = server::admin::create_admin(&pool, &email, &name, &employer, &password)?;
             println!("created admin {email} ({id}); sign in at POST /api/v1/auth/login");
         }
-        Command::Admin(AdminCommand::ResetPassword { email }) => {
-            telemetry::init(cli.log_format);
+        Command::Admin(AdminCommand::ResetPassword { email, db, log }) => {
+            telemetry::init(log.log_format);
             let password = match std::env::var("LW_ADMIN_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword_prompt()?,
             };
-            let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
+            let pool = server::startup::prepare_database(&db.database_url(), 2, &domain::Clock::system())?;
             server::admin::reset_password(&pool, &email, &password)?;
             println!("set a new password for {email}; its sessions have ended");
         }
-        Command::Demo => {
-            telemetry::init(cli.log_format);
-            let pool = server::startup::prepare_database(&cli.database_url(), 2, &domain::Clock::system())?;
+        Command::Demo { db, log } => {
+            telemetry::init(log.log_format);
+            let pool = server::startup::prepare_database(&db.database_url(), 2, &domain::Clock::system())?;
             let accounts = server::demo::create_demo(&pool)?;
             println!("DEMO DATA (fictitious people; passwords are shown only now):");
             for a in accounts {
@@ -70,16 +105,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {:<12} {:<55} {password}{office}", a.role.as_str(), a.email);
             }
         }
-        Command::Migrate => {
-            telemetry::init(cli.log_format);
-            let pool = persistence::connect(&cli.database_url(), 1)?;
+        Command::Migrate { db, log } => {
+            telemetry::init(log.log_format);
+            let pool = persistence::connect(&db.database_url(), 1)?;
             let mut conn = pool.get()?;
             let ran = persistence::migrate(&mut conn)?;
             tracing::info!(migrations = ran, "migrations applied");
         }
-        Command::Seed => {
-            telemetry::init(cli.log_format);
-            let pool = persistence::connect(&cli.database_url(), 1)?;
+        Command::Seed { db, log } => {
+            telemetry::init(log.log_format);
+            let pool = persistence::connect(&db.database_url(), 1)?;
             let mut conn = pool.get()?;
             persistence::migrate(&mut conn)?;
             let report = persistence::seed::seed(&mut conn, &domain::Clock::system())?;
@@ -89,9 +124,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "seed applied"
             );
         }
-        Command::Serve => {
-            telemetry::init(cli.log_format);
-            let settings = cli.settings();
+        Command::Serve(serve) => {
+            telemetry::init(serve.log.log_format);
+            let settings = serve.settings();
             let app = Application::build(&settings)?;
             tracing::info!(
                 address = %settings.bind,

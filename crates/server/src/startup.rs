@@ -7,46 +7,57 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{HttpServer, web};
 use anyhow::Context;
+use api::accounts::auth::keys::{KeyRing, SigningKeys};
 use api::{AppState, DirectoryCache};
 use persistence::DbPool;
 
 use crate::config::{KeySource, Settings};
 
-/// Loads the token signing key, generating the laptop default on first start.
-pub fn signing_keys(source: &KeySource) -> anyhow::Result<api::accounts::auth::keys::SigningKeys> {
-    use api::accounts::auth::keys::SigningKeys;
+/// The key files in the data folder: the current one (generated on first start) and the
+/// previous one (left by `keys rotate`).
+pub const DATA_DIR_KEY: &str = "jwt-ed25519.pem";
+pub const DATA_DIR_PREVIOUS_KEY: &str = "jwt-ed25519.previous.pem";
+
+/// Loads the token signing keys, generating the laptop default on first start.
+pub fn signing_keys(source: &KeySource) -> anyhow::Result<KeyRing> {
     match source {
-        KeySource::Pem(pem) => SigningKeys::from_pem(pem).map_err(anyhow::Error::msg),
-        KeySource::File(path) => {
-            let pem =
-                std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            SigningKeys::from_pem(&pem).map_err(anyhow::Error::msg)
+        KeySource::Pem { current, previous } => {
+            let parse = |pem: &String| SigningKeys::from_pem(pem).map_err(anyhow::Error::msg);
+            Ok(KeyRing::new(
+                parse(current)?,
+                previous.as_ref().map(parse).transpose()?,
+            ))
         }
+        KeySource::Files { current, previous } => Ok(KeyRing::new(
+            load_key(current)?,
+            previous.as_deref().map(load_key).transpose()?,
+        )),
         KeySource::DataDir(dir) => {
-            let path = dir.join("jwt-ed25519.pem");
-            if path.exists() {
-                return signing_keys(&KeySource::File(path));
-            }
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let (keys, pem) = SigningKeys::generate();
-            write_private(&path, &pem)?;
-            tracing::info!(path = %path.display(), "generated a token signing key");
-            Ok(keys)
+            let path = dir.join(DATA_DIR_KEY);
+            let current = if path.exists() {
+                load_key(&path)?
+            } else {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                let (keys, pem) = SigningKeys::generate();
+                crate::keys::write_private(&path, &pem)?;
+                tracing::info!(path = %path.display(), kid = %keys.kid, "generated a token signing key");
+                keys
+            };
+            let previous_path = dir.join(DATA_DIR_PREVIOUS_KEY);
+            let previous = if previous_path.exists() {
+                Some(load_key(&previous_path)?)
+            } else {
+                None
+            };
+            Ok(KeyRing::new(current, previous))
         }
     }
 }
 
-fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    Ok(())
+/// Reads an Ed25519 PKCS#8 PEM key file.
+pub fn load_key(path: &std::path::Path) -> anyhow::Result<SigningKeys> {
+    let pem = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    SigningKeys::from_pem(&pem).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Opens the pool, applies migrations, and seeds an empty database.
@@ -85,15 +96,21 @@ impl Application {
         {
             anyhow::bail!(
                 "on PostgreSQL, set LW_JWT_KEY_FILE to a key file shared by every instance \
-                 (create one with `openssl genpkey -algorithm ed25519 -out jwt-ed25519.pem`)"
+                 (create one with `lokal-willkommen keys generate --out jwt-ed25519.pem`)"
             );
         }
+        // A missing or broken key file stops the start before the database is touched.
+        let keys = signing_keys(&settings.signing_key)?;
+        tracing::info!(
+            kid = %keys.current().kid,
+            previous_kid = keys.previous().map(|k| k.kid.as_str()),
+            "token signing keys loaded"
+        );
         let clock = settings.clock.clone();
         let pool = prepare_database(&settings.database_url, settings.db_pool_size, &clock)?;
         let directory = Arc::new(DirectoryCache::load_blocking(&pool, clock.clone())?);
         actix_web::rt::spawn(directory.clone().watch(pool.clone(), settings.directory_poll));
 
-        let keys = signing_keys(&settings.signing_key)?;
         let auth = Arc::new(api::accounts::auth::AuthState::new(
             keys,
             settings.auth.clone(),

@@ -1,4 +1,7 @@
-//! The Ed25519 key that signs access tokens, and its public JWK for `/.well-known/jwks.json`.
+//! The Ed25519 keys of access and device tokens: the current key signs, the previous one
+//! (kept during a rotation) still verifies what it signed until that expires. Both are
+//! published at `/.well-known/jwks.json`, each under its RFC 7638 thumbprint as `kid`,
+//! and a token is checked with the key its header names.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,6 +11,7 @@ use jsonwebtoken::{DecodingKey, EncodingKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+/// One Ed25519 key pair, ready to sign and verify.
 pub struct SigningKeys {
     pub encoding: EncodingKey,
     pub decoding: DecodingKey,
@@ -23,7 +27,7 @@ impl SigningKeys {
         Ok(Self::from_key(&key))
     }
 
-    /// A fresh key and its PEM, for the laptop default that keeps it in the data directory.
+    /// A fresh key and its PEM (PKCS#8 version 1, as OpenSSL writes it).
     pub fn generate() -> (SigningKeys, String) {
         let key = SigningKey::generate(&mut rand_core::OsRng);
         let pem = pkcs8_v1_pem(&key.to_bytes());
@@ -44,18 +48,65 @@ impl SigningKeys {
         }
     }
 
-    /// The public key set city IT can verify our access tokens with.
-    pub fn jwks(&self) -> Value {
+    /// The public key as a JWK (RFC 8037).
+    fn jwk(&self) -> Value {
         json!({
-            "keys": [{
-                "kty": "OKP",
-                "crv": "Ed25519",
-                "alg": "EdDSA",
-                "use": "sig",
-                "kid": self.kid,
-                "x": self.public_x,
-            }]
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "alg": "EdDSA",
+            "use": "sig",
+            "kid": self.kid,
+            "x": self.public_x,
         })
+    }
+}
+
+/// The keys in use: the current one signs; the previous one, during a rotation, only
+/// verifies tokens it signed before, until they expire.
+pub struct KeyRing {
+    current: SigningKeys,
+    previous: Option<SigningKeys>,
+}
+
+impl KeyRing {
+    /// A ring of `current` and, if given and different, `previous` (the same key given
+    /// twice, a half-done rotation, is one key).
+    pub fn new(current: SigningKeys, previous: Option<SigningKeys>) -> KeyRing {
+        let previous = previous.filter(|p| p.kid != current.kid);
+        KeyRing { current, previous }
+    }
+
+    /// The key that signs new tokens.
+    pub fn current(&self) -> &SigningKeys {
+        &self.current
+    }
+
+    /// The key that only verifies, during a rotation.
+    pub fn previous(&self) -> Option<&SigningKeys> {
+        self.previous.as_ref()
+    }
+
+    /// The key named by a token's `kid`, if it is one of ours.
+    pub fn by_kid(&self, kid: &str) -> Option<&SigningKeys> {
+        std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .find(|k| k.kid == kid)
+    }
+
+    /// The public key set city IT can verify our access tokens with: the current key
+    /// first, then the previous one.
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .map(SigningKeys::jwk)
+            .collect();
+        json!({ "keys": keys })
+    }
+}
+
+impl From<SigningKeys> for KeyRing {
+    fn from(current: SigningKeys) -> KeyRing {
+        KeyRing::new(current, None)
     }
 }
 
@@ -96,6 +147,7 @@ mod tests {
         );
         let reloaded = SigningKeys::from_pem(&pem).expect("loads");
         assert_eq!(reloaded.kid, keys.kid);
+        assert_eq!(keys.kid.len(), 43, "a base64url SHA-256 thumbprint");
         // Where OpenSSL is installed, it must read the file too.
         if let Ok(dir) = std::env::temp_dir().canonicalize() {
             let path = dir.join(format!("lw-key-{}.pem", uuid::Uuid::now_v7()));
@@ -109,5 +161,51 @@ mod tests {
                 assert!(status.success(), "openssl pkey refuses the generated key");
             }
         }
+    }
+
+    #[test]
+    fn the_ring_finds_keys_by_kid_and_lists_the_current_key_first() {
+        let (current, _) = SigningKeys::generate();
+        let (previous, _) = SigningKeys::generate();
+        let (kid_now, kid_before) = (current.kid.clone(), previous.kid.clone());
+        let ring = KeyRing::new(current, Some(previous));
+        assert_eq!(ring.current().kid, kid_now);
+        assert_eq!(
+            ring.by_kid(&kid_before).map(|k| k.kid.as_str()),
+            Some(kid_before.as_str())
+        );
+        assert!(ring.by_kid("unknown").is_none());
+        let jwks = ring.jwks();
+        let kids: Vec<&str> = jwks["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .filter_map(|k| k["kid"].as_str())
+            .collect();
+        assert_eq!(kids, [kid_now.as_str(), kid_before.as_str()]);
+    }
+
+    #[test]
+    fn the_same_key_as_previous_is_one_key() {
+        let (_, pem) = SigningKeys::generate();
+        let ring = KeyRing::new(
+            SigningKeys::from_pem(&pem).expect("loads"),
+            Some(SigningKeys::from_pem(&pem).expect("loads")),
+        );
+        assert!(ring.previous().is_none());
+        assert_eq!(ring.jwks()["keys"].as_array().map(Vec::len), Some(1));
+    }
+
+    /// RFC 8037, appendix A.1 and A.3: the example key and its RFC 7638 thumbprint.
+    #[test]
+    fn the_kid_is_the_rfc_7638_thumbprint() {
+        let seed: [u8; 32] = URL_SAFE_NO_PAD
+            .decode("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A")
+            .expect("base64url")
+            .try_into()
+            .expect("32 bytes");
+        let keys = SigningKeys::from_key(&SigningKey::from_bytes(&seed));
+        assert_eq!(keys.public_x, "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+        assert_eq!(keys.kid, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
     }
 }

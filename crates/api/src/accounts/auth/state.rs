@@ -20,7 +20,7 @@ use persistence::accounts::throttle::Policy;
 
 use super::hashing::HashingGate;
 use super::jwt::Claims;
-use super::keys::SigningKeys;
+use super::keys::KeyRing;
 
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
@@ -85,7 +85,8 @@ fn cores() -> usize {
 }
 
 pub struct AuthState {
-    pub keys: SigningKeys,
+    /// The current signing key and, during a rotation, the previous one.
+    pub keys: KeyRing,
     pub config: AuthConfig,
     pub clock: Clock,
     /// Bounds password hashing (see `hashing`).
@@ -147,7 +148,7 @@ impl Refusals {
 type Fetched<T> = (DateTime<Utc>, Option<T>);
 
 impl AuthState {
-    pub fn new(keys: SigningKeys, config: AuthConfig, clock: Clock) -> AuthState {
+    pub fn new(keys: KeyRing, config: AuthConfig, clock: Clock) -> AuthState {
         AuthState {
             hashing: HashingGate::new(config.hashing_concurrency, config.hashing_queue),
             refusals: Refusals::default(),
