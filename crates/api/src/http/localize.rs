@@ -14,7 +14,7 @@ use crate::http::conditional::{Audience, JsonBody, respond};
 use crate::http::problem::ApiError;
 
 /// Field names whose object values are localized texts.
-const LOCALIZED_FIELDS: [&str; 5] = ["description", "name", "note", "reason", "place_description"];
+const LOCALIZED_FIELDS: [&str; 4] = ["description", "name", "note", "reason"];
 
 /// The language a request asks for: `?lang=` first, then the best-rated known language
 /// of `Accept-Language`. Both are negotiation, not validation: a well-formed tag of a
