@@ -96,6 +96,7 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("list_offices", &[]),
     op("get_office", &[]),
     op("list_office_locations", &[]),
+    op("get_office_location", &[]),
     op("list_languages", &[]),
     op("list_topics", &[]),
     op("list_services", &[]),
@@ -150,6 +151,8 @@ pub const OPERATIONS: &[OperationCodes] = &[
             LocationAfterClosing,
         ],
     ),
+    // Coordinates only: the history's dates and addresses stay as they are.
+    op("update_office_location", &[]),
     // A malformed or unknown `office_id` in the body is `validation_failed` at its pointer.
     op("create_service", &[]),
     op("update_service", &[]),
