@@ -8,7 +8,8 @@
 //! the document has an entry, so a new route cannot be forgotten.
 //!
 //! Left out everywhere: codes produced outside the handlers (`bad_request`,
-//! `client_error`, `method_not_allowed`, `request_timeout`, `headers_too_large`), and
+//! `client_error`, `method_not_allowed`, `request_timeout`, `headers_too_large`, and
+//! `cors_rejected`, which only answers `OPTIONS` preflights), and
 //! refusals that only a broken invariant could trigger (e.g. a foreign key to an
 //! organization the handler has just found in the directory: organizations are never
 //! deleted).
