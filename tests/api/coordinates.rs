@@ -61,10 +61,18 @@ async fn coordinates_travel_from_a_move_to_every_view(backend: Backend) {
         (period["latitude"].as_f64(), period["longitude"].as_f64()),
         (Some(51.5537), Some(7.4679))
     );
-    // The 201's ETag is the period's: its own GET answers with the same bytes.
-    let own = app
-        .get(&format!("{EVING}/locations/{}", period["id"].as_str().unwrap()))
-        .await;
+    // The 201 names the new period, and its ETag is the period's: the period's own GET
+    // answers with the same bytes.
+    let location = res.header("location").unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!(
+            "/api/v1/offices/{}/locations/{}",
+            before["id"].as_str().unwrap(),
+            period["id"].as_str().unwrap()
+        )
+    );
+    let own = app.get(&location).await;
     assert_eq!(own.status, 200);
     assert_eq!(own.header("etag"), res.header("etag"));
     assert_eq!(own.json(), period);

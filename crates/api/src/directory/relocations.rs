@@ -61,7 +61,7 @@ pub async fn relocate_office(
         .find(|l| l.id == period.id)
         .ok_or_else(|| persistence::RepoError::Corrupt("the new location period was not read back".into()))?;
     Ok(created(
-        &format!("/api/v1/offices/{office_id}/locations"),
+        &format!("/api/v1/offices/{office_id}/locations/{}", view.id),
         &JsonBody::new(view),
     ))
 }
