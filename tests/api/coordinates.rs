@@ -306,6 +306,17 @@ async fn invalid_coordinates_are_refused_with_pointers(backend: Backend) {
         &refused(json!({"latitude": "51.55", "longitude": 7.46})).await,
         &["/latitude: must be a number"],
     );
+    // A number beyond f64 is no number JSON can carry to us: the body is refused whole.
+    let huge = app
+        .send_body(
+            app.client
+                .post(app.url(&format!("{EVING}/relocations")))
+                .bearer_auth(&token)
+                .insert_header(("content-type", "application/json")),
+            r#"{"moved_on": "2026-11-16", "latitude": 1e400, "longitude": 7.46}"#,
+        )
+        .await;
+    assert_eq!(huge.status, 400, "{}", String::from_utf8_lossy(&huge.body));
     starts(
         &refused(json!({"latitude": [51.55], "longitude": {"deg": 7}})).await,
         &["/latitude: must be a number", "/longitude: must be a number"],
@@ -393,4 +404,29 @@ async fn the_database_keeps_coordinates_paired_and_on_the_globe(backend: Backend
     assert!(set(Some(51.5), Some(-180.5)).is_err(), "longitude off the globe");
     assert_eq!(set(Some(51.5), Some(7.4)).unwrap(), 1);
     assert_eq!(set(None, None).unwrap(), 1);
+}
+
+/// The contract states the same plausibility area the rule enforces.
+#[test]
+fn the_contract_states_the_plausible_area() {
+    let doc = serde_json::to_value(api::openapi()).unwrap();
+    let area = domain::directory::location::PLAUSIBLE_AREA;
+    for schema in ["RelocationRequest", "LocationInput", "LocationPatch"] {
+        let properties = &doc["components"]["schemas"][schema]["properties"];
+        for (field, min, max) in [
+            ("latitude", area.south, area.north),
+            ("longitude", area.west, area.east),
+        ] {
+            assert_eq!(
+                properties[field]["minimum"].as_f64(),
+                Some(min),
+                "{schema}.{field}"
+            );
+            assert_eq!(
+                properties[field]["maximum"].as_f64(),
+                Some(max),
+                "{schema}.{field}"
+            );
+        }
+    }
 }
