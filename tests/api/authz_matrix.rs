@@ -73,6 +73,11 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             ("POST", "/api/v1/offices/{office}/relocations"),
             [A, A, D, D, D, D, D, D],
         ),
+        // Correcting a location's coordinates is a location change, like a move.
+        (
+            ("PATCH", "/api/v1/offices/{office}/locations/{location_id}"),
+            [A, A, D, D, D, D, D, D],
+        ),
         // Staff names are personal data: the office's own staff may read them, not others.
         (
             ("GET", "/api/v1/offices/{office}/staff"),
@@ -104,6 +109,7 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
 
 struct Ids {
     assignment: String,
+    location: String,
     service: String,
     user: String,
     organization: String,
@@ -127,6 +133,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         .replace("{office}", &ids.office)
         .replace("{id}", id)
         .replace("{assignment_id}", &ids.assignment)
+        .replace("{location_id}", &ids.location)
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> lw_tests::Response {
@@ -249,6 +256,10 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         office: "mengede-huckarde".into(),
         api_token: victim_token,
         assignment: former,
+        location: app.get("/api/v1/offices/mengede-huckarde/locations").await.json()["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         service: app.get("/api/v1/services").await.json()["items"][0]["id"]
             .as_str()
             .unwrap()

@@ -541,7 +541,7 @@ async fn icalendar_feed_parses_and_round_trips(backend: Backend) {
     assert!(text.contains("EXDATE;TZID=Europe/Berlin:20270402T090000"));
 }
 
-fn hsds_validator(schema: &str) -> jsonschema::Validator {
+pub(crate) fn hsds_validator(schema: &str) -> jsonschema::Validator {
     let dir = repo_root().join("tests/fixtures/hsds").canonicalize().unwrap();
     let path = dir.join(schema);
     let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -551,7 +551,7 @@ fn hsds_validator(schema: &str) -> jsonschema::Validator {
         .unwrap_or_else(|e| panic!("schema {schema}: {e}"))
 }
 
-fn assert_valid(validator: &jsonschema::Validator, item: &Value) {
+pub(crate) fn assert_valid(validator: &jsonschema::Validator, item: &Value) {
     let errors: Vec<String> = validator
         .iter_errors(item)
         .map(|e| format!("{} at {}", e, e.instance_path()))

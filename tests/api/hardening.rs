@@ -28,10 +28,11 @@ fn with_auth(auth: api::accounts::auth::AuthConfig) -> AppOptions {
     }
 }
 
-/// Trusts the test client as a reverse proxy, so `X-Forwarded-For` names the client.
+/// Trusts the test client's network as the proxies' (as a container deployment names the
+/// network only the proxy and the API share), so `X-Forwarded-For` names the client.
 fn behind_proxy() -> api::accounts::auth::AuthConfig {
     api::accounts::auth::AuthConfig {
-        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
         ..Default::default()
     }
 }

@@ -101,10 +101,43 @@ async fn cors_policy(backend: Backend) {
         Some("https://newcomer-app.example")
     );
 
-    // Writes only from configured origins.
+    // Writes only from configured origins. A refused preflight is a problem like every
+    // other error (with its own code, a request id and no grant), not plain text.
     let res = app.send(preflight("https://newcomer-app.example", "POST")).await;
-    assert_ne!(res.status, 200);
+    let problem = res.problem(400, "cors_rejected");
+    assert_eq!(problem["instance"], "/api/v1/offices");
+    assert!(problem["detail"].as_str().unwrap().contains("LW_CORS_ORIGINS"));
     assert_eq!(res.header("access-control-allow-origin"), None);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    // A read carrying a token is no anonymous read either.
+    let res = app
+        .send(
+            preflight("https://newcomer-app.example", "GET")
+                .insert_header(("access-control-request-headers", "authorization")),
+        )
+        .await;
+    res.problem(400, "cors_rejected");
+    assert_eq!(res.header("access-control-allow-origin"), None);
+    // From a configured origin: a method or a header that is not allowed.
+    let res = app.send(preflight("https://www.dortmund.de", "TRACE")).await;
+    let problem = res.problem(400, "cors_rejected");
+    assert!(problem["detail"].as_str().unwrap().contains("PATCH"), "{problem}");
+    let res = app
+        .send(
+            preflight("https://www.dortmund.de", "PATCH")
+                .insert_header(("access-control-request-headers", "if-match, x-evil")),
+        )
+        .await;
+    let problem = res.problem(400, "cors_rejected");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("if-match"),
+        "{problem}"
+    );
+    // The caller's request id is kept.
+    let res = app
+        .send(preflight("https://newcomer-app.example", "DELETE").insert_header(("x-request-id", "pre-1")))
+        .await;
+    assert_eq!(res.problem(400, "cors_rejected")["request_id"], "pre-1");
     let res = app.send(preflight("https://www.dortmund.de", "POST")).await;
     assert_eq!(res.status, 200);
     assert_eq!(
@@ -112,6 +145,19 @@ async fn cors_policy(backend: Backend) {
         Some("https://www.dortmund.de")
     );
     assert_eq!(res.header("access-control-allow-credentials"), None);
+    // Error answers to a granted origin keep their grant, so the browser can read them.
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/offices/nowhere"))
+                .insert_header(("origin", "https://www.dortmund.de")),
+        )
+        .await;
+    res.problem(404, "not_found");
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://www.dortmund.de")
+    );
 }
 
 async fn http_details(backend: Backend) {

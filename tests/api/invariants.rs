@@ -420,6 +420,7 @@ fn write(
                     temporary: false,
                     reason: None,
                     note: None,
+                    coordinates: None,
                 },
                 ctx,
             )
@@ -512,6 +513,7 @@ async fn random_write_sequences_keep_the_invariants_and_match_the_model(backend:
                         temporary: false,
                         reason: None,
                         note: None,
+                        coordinates: None,
                     },
                 )),
             },

@@ -7,6 +7,7 @@
 mod auth;
 mod authz_matrix;
 mod content;
+mod coordinates;
 mod directory;
 mod directory_writes;
 mod errors;

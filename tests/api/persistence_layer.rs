@@ -35,6 +35,7 @@ fn location(street: &str) -> NewLocation {
         temporary: false,
         reason: Some("mehr Platz".into()),
         note: None,
+        coordinates: None,
     }
 }
 

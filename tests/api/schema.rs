@@ -228,6 +228,8 @@ fn accepted_sql_types(backend: Backend, diesel_type: &str) -> Option<&'static [&
         (Backend::Sqlite | Backend::Postgres, "Bool") => &["boolean"],
         (Backend::Sqlite, "Timestamp") => &["timestamp", "datetime"],
         (Backend::Sqlite | Backend::Postgres, "Date") => &["date"],
+        (Backend::Sqlite, "Double") => &["double precision", "double", "real"],
+        (Backend::Postgres, "Double") => &["double precision"],
         (Backend::Postgres, "Text") => &["text", "character varying"],
         (Backend::Postgres, "BigInt") => &["bigint"],
         (Backend::Postgres, "Integer") => &["integer"],

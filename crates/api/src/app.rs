@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use actix_cors::Cors;
-use actix_web::body::MessageBody;
+use actix_cors::{Cors, CorsError};
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
-use actix_web::middleware::{DefaultHeaders, from_fn};
-use actix_web::{App, HttpRequest, web};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpMessage, HttpRequest, web};
+use domain::ProblemCode;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -15,7 +16,7 @@ use crate::http::conditional::{Audience, JsonBody, respond};
 use crate::http::extractors;
 use crate::http::openapi::{self, RouteTable};
 use crate::http::problem::{ApiError, render_problems};
-use crate::http::request_id::{X_REQUEST_ID, request_context};
+use crate::http::request_id::{RequestId, X_REQUEST_ID, request_context};
 use crate::state::{AppState, HttpConfig};
 use crate::{metrics, routes};
 
@@ -88,10 +89,11 @@ pub fn build_app(
         .default_service(web::to(not_found_or_not_allowed))
         .wrap(from_fn(extractors::reject_oversized))
         .wrap(from_fn(render_problems))
+        .wrap(cors(&config.cors_origins))
+        .wrap(from_fn(render_cors_rejections))
         .wrap(from_fn(request_context))
         .wrap(from_fn(metrics::observe))
         .wrap(security_headers)
-        .wrap(cors(&config.cors_origins))
 }
 
 /// The contract, as checked in at `openapi/openapi.json`.
@@ -108,6 +110,26 @@ async fn not_found_or_not_allowed(
         None => ApiError::not_found(format!("no resource at {}", req.path())),
     })
 }
+
+/// Methods a cross-origin request may use (from `LW_CORS_ORIGINS`; anonymous reads from anywhere).
+const CORS_METHODS: [Method; 6] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+];
+
+/// Request headers a cross-origin request may send.
+const CORS_HEADERS: [header::HeaderName; 6] = [
+    header::AUTHORIZATION,
+    header::CONTENT_TYPE,
+    header::IF_MATCH,
+    header::IF_NONE_MATCH,
+    header::ACCEPT_LANGUAGE,
+    X_REQUEST_ID,
+];
 
 /// Anonymous reads are open to every origin (the directory is public); anything else
 /// (writes, requests carrying a token, preflights for them) only to the configured
@@ -133,22 +155,8 @@ fn cors(origins: &[String]) -> Cors {
                         .is_some_and(|m| m == "GET" || m == "HEAD"));
             listed || (reading && !authenticated)
         })
-        .allowed_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::IF_NONE_MATCH,
-            header::ACCEPT_LANGUAGE,
-            X_REQUEST_ID,
-        ])
+        .allowed_methods(CORS_METHODS)
+        .allowed_headers(CORS_HEADERS)
         .expose_headers([
             header::ETAG,
             header::LOCATION,
@@ -157,4 +165,41 @@ fn cors(origins: &[String]) -> Cors {
             X_REQUEST_ID,
         ])
         .max_age(3600)
+}
+
+/// A preflight the CORS layer refused, as problem+json with the code `cors_rejected` and
+/// the status actix-cors chose (400), instead of its plain-text body. It sits right
+/// outside the CORS layer, inside `request_context`, so the answer has a request id.
+/// (Actual requests from other origins are never refused there: they just get no grant.)
+async fn render_cors_rejections(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let Some(refusal) = res.response().error().and_then(|e| e.as_error::<CorsError>()) else {
+        return Ok(res.map_into_left_body());
+    };
+    let list = |items: &mut dyn Iterator<Item = &str>| items.collect::<Vec<_>>().join(", ");
+    let detail = match refusal {
+        CorsError::OriginNotAllowed => {
+            "this origin may not send this request cross-origin: every origin may \
+             read anonymously (GET, HEAD); writes and requests carrying a token only from the \
+             origins the server is configured with (LW_CORS_ORIGINS)"
+                .to_owned()
+        }
+        CorsError::MethodNotAllowed => format!(
+            "the requested method is not allowed cross-origin (allowed: {})",
+            list(&mut CORS_METHODS.iter().map(Method::as_str))
+        ),
+        CorsError::HeadersNotAllowed => format!(
+            "a requested header is not allowed cross-origin (allowed: {})",
+            list(&mut CORS_HEADERS.iter().map(header::HeaderName::as_str))
+        ),
+        other => format!("malformed CORS preflight: {other}"),
+    };
+    let mut problem = ApiError::new(ProblemCode::CorsRejected, detail);
+    problem.status = res.status();
+    let request_id = res.request().extensions().get::<RequestId>().map(|r| r.0.clone());
+    let rendered = problem.render(Some(res.request().path().to_owned()), request_id);
+    Ok(res.into_response(rendered).map_into_right_body())
 }

@@ -16,7 +16,9 @@ pub mod validation;
 pub use accounts::authz::{Action, Actor, ActorKind, Denied, Resource, Role, authorize};
 pub use clock::Clock;
 pub use directory::district::District;
-pub use directory::location::{Address, AddressInput, LocationPeriod, RelocationError, RelocationPlan};
+pub use directory::location::{
+    Address, AddressInput, Coordinates, LocationPeriod, RelocationError, RelocationPlan,
+};
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
 pub use ids::{

@@ -69,6 +69,9 @@ problem_codes! {
     PayloadTooLarge => "payload_too_large", 413;
     UnsupportedMediaType => "unsupported_media_type", 415;
     HeadersTooLarge => "headers_too_large", 431;
+    /// A CORS preflight was refused: the origin may not send this request cross-origin,
+    /// or the method or a header is not allowed (400, as the CORS layer answers).
+    CorsRejected => "cors_rejected", 400;
     /// Another 4xx produced outside our handlers.
     ClientError => "client_error", 400;
     // Conditional requests.

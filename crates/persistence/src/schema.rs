@@ -66,6 +66,8 @@ diesel::table! {
         note -> Nullable<Text>,
         recorded_by -> Nullable<Text>,
         recorded_at -> Timestamp,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
     }
 }
 

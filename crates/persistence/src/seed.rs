@@ -216,6 +216,8 @@ impl LocationSeed {
             temporary: self.temporary,
             reason: self.reason.map(Into::into),
             note: self.note.map(Into::into),
+            // No building-exact coordinates were published; coordinators enter them.
+            coordinates: None,
         }
     }
 

@@ -220,9 +220,11 @@ pub struct ServeArgs {
     )]
     pub hsts: bool,
 
-    /// Comma-separated addresses of reverse proxies whose X-Forwarded-For is trusted.
+    /// Comma-separated reverse proxies whose X-Forwarded-For is trusted: addresses
+    /// (172.28.0.10) or networks (172.28.0.0/24), e.g. the network only the proxy and the
+    /// API share.
     #[arg(long, env = "LW_TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<api::http::client_address::ProxyNetwork>,
 
     /// How often each instance checks whether the public directory changed (milliseconds).
     #[arg(long, env = "LW_DIRECTORY_POLL_MS", default_value_t = 500)]

@@ -95,10 +95,12 @@ fn organization(o: &crate::directory::organizations::OrganizationView) -> Value 
     ])
 }
 
-/// The office's physical location as HSDS sees it (one per office; its current address).
+/// The office's physical location as HSDS sees it (one per office; its current address
+/// and, when recorded, its WGS84 coordinates).
 fn location(snapshot: &Snapshot, entry: &OfficeEntry) -> Value {
     let office = &entry.view;
-    let address = office.current_location.as_ref().and_then(|l| {
+    let current = office.current_location.as_ref();
+    let address = current.and_then(|l| {
         let street = l.address.street.clone()?;
         Some(json!([{
             "id": l.id,
@@ -116,6 +118,8 @@ fn location(snapshot: &Snapshot, entry: &OfficeEntry) -> Value {
         ("location_type", Some(json!("physical"))),
         ("name", Some(json!(office.name))),
         ("organization_id", city_id(snapshot).map(Value::from)),
+        ("latitude", current.and_then(|l| l.latitude).map(Value::from)),
+        ("longitude", current.and_then(|l| l.longitude).map(Value::from)),
         ("addresses", address),
     ])
 }

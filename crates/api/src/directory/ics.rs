@@ -110,6 +110,11 @@ fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
         };
         Some(line(&format!("{street}, {town}")))
     });
+    // RFC 5545 GEO ("latitude;longitude"), so calendar apps can show the place on a map.
+    let geo = office
+        .current_location
+        .as_ref()
+        .and_then(|l| Some(format!("{};{}", l.latitude?, l.longitude?)));
     for (i, slot) in schedule.slots.iter().enumerate() {
         let offset = (7 + i64::from(slot.weekday.num_days_from_monday())
             - i64::from(first_day.weekday().num_days_from_monday()))
@@ -134,6 +139,9 @@ fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
             );
         if let Some(place) = &place {
             event.location(place);
+        }
+        if let Some(geo) = &geo {
+            event.add_property("GEO", geo);
         }
         // The first occurrence of the slot's weekday in the exception window.
         let skip_weeks = ((exceptions_from - first).num_days().max(0) + 6) / 7;
@@ -172,13 +180,19 @@ fn render(entry: &OfficeEntry, today: NaiveDate) -> String {
             .description(&line(&format!("Sprachen: {}", extra.languages.join(", "))))
             .starts(berlin(extra.day.and_time(extra.opens.time())))
             .ends(berlin(extra.day.and_time(extra.closes.time())));
-        if let Some(p) = entry.hours.extra_sessions[i]
-            .place
-            .as_deref()
-            .map(line)
-            .or_else(|| place.clone())
-        {
-            event.location(&p);
+        match entry.hours.extra_sessions[i].place.as_deref() {
+            // Another place: its address only (no coordinates are recorded for it).
+            Some(other) => {
+                event.location(&line(other));
+            }
+            None => {
+                if let Some(place) = &place {
+                    event.location(place);
+                }
+                if let Some(geo) = &geo {
+                    event.add_property("GEO", geo);
+                }
+            }
         }
         calendar.push(event.done());
     }

@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(offices::get_office)
         .service(office_writes::update_office)
         .service(offices::list_office_locations)
+        .service(offices::get_office_location)
+        .service(relocations::update_office_location)
         .service(relocations::relocate_office)
         .service(reference::list_languages)
         .service(reference::list_topics)

@@ -9,7 +9,7 @@ use crate::directory::districts::DistrictView;
 use crate::directory::organizations::OrganizationRef;
 use crate::http::extractors::Query;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use domain::{District, OfficeKind, OfficeStatus};
+use domain::{District, Id, LocationPeriodId, OfficeKind, OfficeStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -18,7 +18,7 @@ use crate::directory::snapshot::{OfficeEntry, Snapshot};
 use crate::http::conditional::{JsonBody, respond};
 use crate::http::localize::{requested_language, respond_localized};
 use crate::http::pagination::{self, ListQuery, Page};
-use crate::http::path::parse_office_key;
+use crate::http::path::{parse_id, parse_office_key};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -222,6 +222,43 @@ pub async fn list_office_locations(
     Ok(respond(&req, &JsonBody::new(&page), caller.audience()))
 }
 
+/// One location period of an office
+///
+/// One location period of an office. Its `ETag` is what `PATCH` of the period needs.
+#[utoipa::path(
+    security((), ("bearer" = [])),
+    tag = "offices",
+    params(
+        ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
+        ("location_id" = uuid::Uuid, Path, description = "Location period id"),
+    ),
+    responses((status = 200, description = "The location period.", body = LocationView))
+)]
+#[get("/offices/{office}/locations/{location_id}")]
+pub async fn get_office_location(
+    caller: MaybeAuthenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (raw_office, raw_location) = path.into_inner();
+    let snapshot = state.directory.get();
+    let office = office_at(&snapshot, &raw_office)?;
+    let period = location_in(office, &raw_location)?;
+    Ok(respond(&req, &JsonBody::new(period), caller.audience()))
+}
+
+/// The location period a path segment names: 400 when it is no UUID, 404 when the
+/// office has no such period.
+pub(crate) fn location_in<'s>(office: &'s OfficeEntry, raw: &str) -> Result<&'s LocationView, ApiError> {
+    let id: LocationPeriodId = parse_id("location_id", raw)?;
+    office
+        .locations
+        .iter()
+        .find(|l| l.id == id.as_str())
+        .ok_or_else(|| ApiError::not_found(format!("office {} has no location period {id}", office.id())))
+}
+
 /// One period of an office's location history. Periods are half-open: `valid_to` is
 /// the move-out day and the first day of the next period; `null` marks the latest one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -231,6 +268,14 @@ pub struct LocationView {
     #[schema(format = Uuid)]
     pub office_id: String,
     pub address: Address,
+    /// WGS84 latitude in decimal degrees; `null` (together with `longitude`) when not
+    /// recorded.
+    #[schema(example = 51.5447)]
+    pub latitude: Option<f64>,
+    /// WGS84 longitude in decimal degrees; `null` (together with `latitude`) when not
+    /// recorded.
+    #[schema(example = 7.3857)]
+    pub longitude: Option<f64>,
     /// What kind of place it is, e.g. "Ladenlokal" or a parish hall.
     pub premises: Option<String>,
     /// The organization whose rooms the office uses, if not its own.
@@ -255,11 +300,14 @@ impl LocationView {
         org: impl Fn(&str) -> Option<OrganizationRef>,
     ) -> Result<Self, RepoError> {
         let period = row.to_domain()?;
+        let coordinates = row.coordinates()?;
         Ok(LocationView {
             id: row.id.clone(),
             office_id: row.office_id.clone(),
             is_current: period.covers(today),
             address: period.address,
+            latitude: coordinates.map(|c| c.latitude),
+            longitude: coordinates.map(|c| c.longitude),
             premises: row.premises.clone(),
             host_organization: row.host_organization_id.as_deref().and_then(org),
             temporary: row.temporary,

@@ -1,19 +1,20 @@
 //! Relocations: an office's move from one location period to the next.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use chrono::NaiveDate;
-use domain::{Action, Address, AddressInput, Resource, ValidationErrors};
+use domain::{Action, Address, AddressInput, Coordinates, LocationPeriodId, Resource, ValidationErrors};
 use persistence::directory::offices::NewLocation;
 use persistence::read_model;
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::accounts::auth::Authenticated;
 use crate::directory::office_writes::{answer_office_write, check_organization};
-use crate::directory::offices::{LocationView, office_at};
+use crate::directory::offices::{LocationView, location_in, office_at};
 use crate::directory::snapshot::Snapshot;
-use crate::http::conditional::{JsonBody, created};
-use crate::http::extractors::parse_json;
+use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
+use crate::http::extractors::{parse_json, present};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -61,7 +62,7 @@ pub async fn relocate_office(
         .find(|l| l.id == period.id)
         .ok_or_else(|| persistence::RepoError::Corrupt("the new location period was not read back".into()))?;
     Ok(created(
-        &format!("/api/v1/offices/{office_id}/locations"),
+        &format!("/api/v1/offices/{office_id}/locations/{}", view.id),
         &JsonBody::new(view),
     ))
 }
@@ -72,6 +73,14 @@ pub async fn relocate_office(
 pub struct LocationInput {
     pub valid_from: NaiveDate,
     pub address: AddressInput,
+    /// WGS84 latitude in decimal degrees, within Dortmund; with `longitude`, or neither.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 51.35, maximum = 51.65, example = 51.5447)]
+    pub latitude: Option<Value>,
+    /// WGS84 longitude in decimal degrees, within Dortmund; with `latitude`, or neither.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 7.25, maximum = 7.7, example = 7.3857)]
+    pub longitude: Option<Value>,
     #[schema(example = "Ladenlokal")]
     pub premises: Option<String>,
     #[schema(format = Uuid)]
@@ -111,6 +120,7 @@ impl LocationInput {
     fn into_new_location(self, directory: &Snapshot, e: &mut ValidationErrors) -> (NaiveDate, NewLocation) {
         let address = Address::from(self.address);
         validate_location_text(&address, &self.premises, &self.reason, &self.note, e);
+        let coordinates = check_coordinates(self.latitude, self.longitude, e);
         let host = self
             .host_organization_id
             .as_deref()
@@ -124,6 +134,7 @@ impl LocationInput {
                 temporary: self.temporary,
                 reason: self.reason,
                 note: self.note,
+                coordinates,
             },
         )
     }
@@ -135,6 +146,14 @@ impl LocationInput {
 pub struct RelocationRequest {
     pub moved_on: NaiveDate,
     pub address: AddressInput,
+    /// WGS84 latitude in decimal degrees, within Dortmund; with `longitude`, or neither.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 51.35, maximum = 51.65, example = 51.5447)]
+    pub latitude: Option<Value>,
+    /// WGS84 longitude in decimal degrees, within Dortmund; with `latitude`, or neither.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 7.25, maximum = 7.7, example = 7.3857)]
+    pub longitude: Option<Value>,
     #[schema(example = "Ladenlokal")]
     pub premises: Option<String>,
     #[schema(format = Uuid)]
@@ -153,6 +172,8 @@ impl RelocationRequest {
         let moved = LocationInput {
             valid_from: self.moved_on,
             address: self.address,
+            latitude: self.latitude,
+            longitude: self.longitude,
             premises: self.premises,
             host_organization_id: self.host_organization_id,
             temporary: self.temporary,
@@ -184,4 +205,121 @@ pub fn validate_location_text(
             None => {}
         }
     }
+}
+
+/// Checks a coordinate pair as sent (pointers `/latitude` and `/longitude`). The values
+/// are taken as any JSON, so a string is a 422 at its pointer rather than a 400 for the
+/// whole body; the rules themselves are `Coordinates::check`.
+pub(crate) fn check_coordinates(
+    latitude: Option<Value>,
+    longitude: Option<Value>,
+    e: &mut ValidationErrors,
+) -> Option<Coordinates> {
+    let mut numbers = true;
+    let mut number = |value: Option<Value>, pointer: &str| match value {
+        None => None,
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(_) => {
+            e.add(pointer, "must be a number (WGS84 decimal degrees) or null");
+            numbers = false;
+            None
+        }
+    };
+    let (latitude, longitude) = (number(latitude, "/latitude"), number(longitude, "/longitude"));
+    if !numbers {
+        return None;
+    }
+    Coordinates::check(latitude, longitude, "", e)
+}
+
+/// Sets or clears the coordinates of a location period; both fields are required
+/// (`null` for both clears them).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationPatch {
+    /// WGS84 latitude in decimal degrees, within Dortmund, or `null`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(required = true, value_type = Option<f64>, minimum = 51.35, maximum = 51.65, example = 51.5447)]
+    pub latitude: Option<Option<Value>>,
+    /// WGS84 longitude in decimal degrees, within Dortmund, or `null`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(required = true, value_type = Option<f64>, minimum = 7.25, maximum = 7.7, example = 7.3857)]
+    pub longitude: Option<Option<Value>>,
+}
+
+impl LocationPatch {
+    /// The coordinates to store (`None`: clear them).
+    pub fn validate(self) -> Result<Option<Coordinates>, ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let (Some(latitude), Some(longitude)) = (&self.latitude, &self.longitude) else {
+            for (pointer, value) in [("/latitude", &self.latitude), ("/longitude", &self.longitude)] {
+                if value.is_none() {
+                    e.add(
+                        pointer,
+                        "is required: latitude and longitude are set together (null for both clears them)",
+                    );
+                }
+            }
+            return Err(e);
+        };
+        let coordinates = check_coordinates(latitude.clone(), longitude.clone(), &mut e);
+        e.into_result()?;
+        Ok(coordinates)
+    }
+}
+
+/// Correct a location period's coordinates
+///
+/// Correct the coordinates of a location period (the address and dates stay as recorded;
+/// a new address is a move). Needs `If-Match` with the period's `ETag` (from its `GET`,
+/// or the relocation that created it). Coordinates lie in Dortmund (latitude 51.35 to
+/// 51.65, longitude 7.25 to 7.70), both or neither.
+#[utoipa::path(
+    tag = "offices",
+    security(("bearer" = [])),
+    params(
+        ("office" = String, Path, description = "The office: its id (a UUID) or its slug", example = "mengede-huckarde"),
+        ("location_id" = uuid::Uuid, Path, description = "Location period id"),
+    ),
+    request_body = LocationPatch,
+    responses((status = 200, description = "The location period as corrected.", body = LocationView))
+)]
+#[patch("/offices/{office}/locations/{location_id}")]
+pub async fn update_office_location(
+    caller: Authenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (raw_office, raw_location) = path.into_inner();
+    let snapshot = state.directory.get();
+    let office = office_at(&snapshot, &raw_office)?;
+    let office_id = office.office_id();
+    caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
+    let period = location_in(office, &raw_location)?;
+    let request: LocationPatch = parse_json(&req, &body)?;
+    require_if_match(&req, &[&JsonBody::new(period).etag])?;
+    let coordinates = request.validate().map_err(ApiError::validation)?;
+    let period_id = LocationPeriodId::from_stored(period.id.clone());
+    let (version, ctx, oid) = (office.view.version, caller.audit(), office_id.clone());
+    let (row, committed) = state
+        .db(move |conn| {
+            read_model::write_office(conn, &oid.clone(), |conn| {
+                persistence::directory::offices::correct_coordinates(
+                    conn,
+                    &oid,
+                    &period_id,
+                    version,
+                    coordinates,
+                    &ctx,
+                )
+            })
+        })
+        .await?;
+    let office = answer_office_write(&state, &committed).await?;
+    let view = office.locations.iter().find(|l| l.id == row.id).ok_or_else(|| {
+        persistence::RepoError::Corrupt("the corrected location period was not read back".into())
+    })?;
+    Ok(respond(&req, &JsonBody::new(view), Audience::Private))
 }

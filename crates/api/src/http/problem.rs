@@ -254,14 +254,29 @@ impl From<RelocationError> for ApiError {
     }
 }
 
-/// Renders every error response as problem+json, adding `instance` and the request id.
+/// Renders every error response as problem+json, adding `instance` and the request id,
+/// and answers a panic anywhere inside with a 500 problem instead of a dropped connection
+/// (the panic hook has logged it). It runs inside the CORS layer, so these answers carry
+/// the CORS headers a browser needs to read them.
 /// Inner middleware must answer with an error *response* (`HttpResponse::from_error`),
 /// not `Err`: the request cannot be cloned here without breaking routing.
 pub async fn render_problems(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let res = next.call(req).await?;
+    use futures_util::FutureExt;
+    let path = req.path().to_owned();
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let res = match std::panic::AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res?,
+        Err(_) => {
+            // The request is gone with the panic (routing needs it unshared, so it cannot
+            // be kept); the answer goes out on a stand-in for the same path.
+            let stand_in = actix_web::test::TestRequest::with_uri(&path).to_http_request();
+            let response = ApiError::internal().render(Some(path), request_id);
+            return Ok(ServiceResponse::new(stand_in, response).map_into_right_body());
+        }
+    };
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res.map_into_left_body());
@@ -341,5 +356,37 @@ mod tests {
         // The worker keeps serving.
         let res = test::call_service(&app, test::TestRequest::get().uri("/ok").to_request()).await;
         assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    /// Panics are answered inside the CORS layer, so a browser can read the 500 too.
+    #[actix_rt::test]
+    async fn a_panic_answer_keeps_the_cors_grant() {
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(render_problems))
+                .wrap(actix_cors::Cors::default().allow_any_origin())
+                .wrap(from_fn(crate::http::request_id::request_context))
+                .route(
+                    "/boom",
+                    web::get().to(|| async {
+                        assert!(std::hint::black_box(false), "a bug");
+                        HttpResponse::Ok().finish()
+                    }),
+                ),
+        )
+        .await;
+        let req = test::TestRequest::get()
+            .uri("/boom")
+            .insert_header((header::ORIGIN, "https://www.dortmund.de"))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            res.headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .and_then(|v| v.to_str().ok()),
+            Some("https://www.dortmund.de")
+        );
+        assert!(res.headers().contains_key("x-request-id"));
     }
 }

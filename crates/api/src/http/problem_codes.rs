@@ -8,7 +8,8 @@
 //! the document has an entry, so a new route cannot be forgotten.
 //!
 //! Left out everywhere: codes produced outside the handlers (`bad_request`,
-//! `client_error`, `method_not_allowed`, `request_timeout`, `headers_too_large`), and
+//! `client_error`, `method_not_allowed`, `request_timeout`, `headers_too_large`, and
+//! `cors_rejected`, which only answers `OPTIONS` preflights), and
 //! refusals that only a broken invariant could trigger (e.g. a foreign key to an
 //! organization the handler has just found in the directory: organizations are never
 //! deleted).
@@ -96,6 +97,7 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("list_offices", &[]),
     op("get_office", &[]),
     op("list_office_locations", &[]),
+    op("get_office_location", &[]),
     op("list_languages", &[]),
     op("list_topics", &[]),
     op("list_services", &[]),
@@ -150,6 +152,8 @@ pub const OPERATIONS: &[OperationCodes] = &[
             LocationAfterClosing,
         ],
     ),
+    // Coordinates only: the history's dates and addresses stay as they are.
+    op("update_office_location", &[]),
     // A malformed or unknown `office_id` in the body is `validation_failed` at its pointer.
     op("create_service", &[]),
     op("update_service", &[]),

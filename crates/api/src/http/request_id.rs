@@ -3,10 +3,9 @@
 use std::time::Instant;
 
 use actix_web::HttpMessage;
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::http::header::CONTENT_SECURITY_POLICY;
 
-use crate::http::problem::ApiError;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
@@ -35,13 +34,12 @@ fn accept(value: &HeaderValue) -> Option<String> {
 }
 
 /// The outermost layer of our own: gives the request its id and span, writes the access
-/// log line, sets the Content-Security-Policy, and answers a panic anywhere inside with a
-/// 500 problem instead of a dropped connection (the panic hook has logged it).
+/// log line and sets the Content-Security-Policy, for every answer including the CORS
+/// layer's (which sits inside it). Panics are answered inside, by `render_problems`.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    use futures_util::FutureExt;
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req
         .headers()
         .get(X_REQUEST_ID)
@@ -52,19 +50,7 @@ pub async fn request_context(
     let path = req.path().to_owned();
     let span = tracing::info_span!("http", request_id = %id, method = %req.method(), path = %path);
     let started = Instant::now();
-    let outcome = std::panic::AssertUnwindSafe(next.call(req).instrument(span.clone()))
-        .catch_unwind()
-        .await;
-    let mut res = match outcome {
-        Ok(res) => res?.map_into_left_body(),
-        Err(_) => {
-            // The request is gone with the panic (routing needs it unshared, so it cannot
-            // be kept); the answer goes out on a stand-in for the same path.
-            let stand_in = actix_web::test::TestRequest::with_uri(&path).to_http_request();
-            let response = ApiError::internal().render(Some(path.clone()), Some(id.clone()));
-            ServiceResponse::new(stand_in, response).map_into_right_body()
-        }
-    };
+    let mut res = next.call(req).instrument(span.clone()).await?;
     let policy = if path.starts_with("/docs") {
         DOCS_POLICY
     } else {

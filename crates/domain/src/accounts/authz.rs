@@ -72,6 +72,7 @@ pub enum Action {
     UpdateOfficeStructure,
     /// Contact details and description: what the office's own staff keep current.
     UpdateOfficeDetails,
+    /// Record a move, or correct the coordinates of a location period.
     RelocateOffice,
     /// See an office's tandem and its history (names of staff): never public.
     ReadStaffing,

@@ -82,6 +82,105 @@ impl Address {
     }
 }
 
+/// WGS84 coordinates of a location in decimal degrees, so a map needs no geocoding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// A latitude/longitude box, bounds included.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    pub south: f64,
+    pub north: f64,
+    pub west: f64,
+    pub east: f64,
+}
+
+impl Area {
+    pub fn contains(&self, latitude: f64, longitude: f64) -> bool {
+        (self.south..=self.north).contains(&latitude) && (self.west..=self.east).contains(&longitude)
+    }
+}
+
+/// Where an office's coordinates may lie: Dortmund (about 51.42 to 51.60 degrees north,
+/// 7.30 to 7.64 east) with a margin of about five kilometres. Generous for places at the
+/// city limits, tight enough to catch swapped, mistyped or sign-flipped values and places
+/// in other cities; the database itself only keeps values on the globe.
+pub const PLAUSIBLE_AREA: Area = Area {
+    south: 51.35,
+    north: 51.65,
+    west: 7.25,
+    east: 7.70,
+};
+
+impl Coordinates {
+    /// Checks a pair as given (`None`: absent or `null`), with errors at
+    /// `{prefix}/latitude` and `{prefix}/longitude`: both or neither, each within the
+    /// WGS84 range, and together within [`PLAUSIBLE_AREA`]. Returns the coordinates when
+    /// both are given and valid.
+    pub fn check(
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+        prefix: &str,
+        e: &mut ValidationErrors,
+    ) -> Option<Coordinates> {
+        let (lat_at, lon_at) = (format!("{prefix}/latitude"), format!("{prefix}/longitude"));
+        let (latitude, longitude) = match (latitude, longitude) {
+            (None, None) => return None,
+            (Some(_), None) => {
+                e.add(lon_at, "is required with latitude (give both, or neither)");
+                return None;
+            }
+            (None, Some(_)) => {
+                e.add(lat_at, "is required with longitude (give both, or neither)");
+                return None;
+            }
+            (Some(lat), Some(lon)) => (lat, lon),
+        };
+        let lat_on_globe = (-90.0..=90.0).contains(&latitude);
+        let lon_on_globe = (-180.0..=180.0).contains(&longitude);
+        if !lat_on_globe {
+            e.add(&lat_at, "must be between -90 and 90 (WGS84 decimal degrees)");
+        }
+        if !lon_on_globe {
+            e.add(&lon_at, "must be between -180 and 180 (WGS84 decimal degrees)");
+        }
+        if !(lat_on_globe && lon_on_globe) {
+            return None;
+        }
+        let area = PLAUSIBLE_AREA;
+        if area.contains(latitude, longitude) {
+            return Some(Coordinates { latitude, longitude });
+        }
+        let hint = if area.contains(longitude, latitude) {
+            "; latitude and longitude look swapped"
+        } else {
+            ""
+        };
+        if !(area.south..=area.north).contains(&latitude) {
+            e.add(
+                lat_at,
+                format!(
+                    "must lie in Dortmund: between {} and {} degrees north{hint}",
+                    area.south, area.north
+                ),
+            );
+        }
+        if !(area.west..=area.east).contains(&longitude) {
+            e.add(
+                lon_at,
+                format!(
+                    "must lie in Dortmund: between {} and {} degrees east{hint}",
+                    area.west, area.east
+                ),
+            );
+        }
+        None
+    }
+}
+
 /// The date range and address of one period, as far as the rules need them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocationPeriod {
@@ -290,6 +389,66 @@ mod tests {
             pointers,
             ["/address/street", "/address/postal_code", "/address/city"]
         );
+    }
+
+    fn check(lat: Option<f64>, lon: Option<f64>) -> (Option<Coordinates>, Vec<(String, String)>) {
+        let mut e = ValidationErrors::default();
+        let c = Coordinates::check(lat, lon, "/location", &mut e);
+        let errors = e.0.into_iter().map(|f| (f.pointer.unwrap(), f.message)).collect();
+        (c, errors)
+    }
+
+    #[test]
+    fn coordinates_in_dortmund_are_accepted() {
+        // Westerfilde and the city's extremes with their margin.
+        for (lat, lon) in [(51.5447, 7.3857), (51.35, 7.25), (51.65, 7.7)] {
+            assert_eq!(
+                check(Some(lat), Some(lon)),
+                (
+                    Some(Coordinates {
+                        latitude: lat,
+                        longitude: lon
+                    }),
+                    vec![]
+                )
+            );
+        }
+        assert_eq!(check(None, None), (None, vec![]));
+    }
+
+    #[test]
+    fn coordinates_come_in_pairs() {
+        let (c, errors) = check(Some(51.5), None);
+        assert_eq!(c, None);
+        assert_eq!(errors[0].0, "/location/longitude");
+        let (_, errors) = check(None, Some(7.4));
+        assert_eq!(errors[0].0, "/location/latitude");
+    }
+
+    #[test]
+    fn coordinates_off_the_globe_or_outside_dortmund_are_refused() {
+        let pointers = |lat, lon| {
+            check(Some(lat), Some(lon))
+                .1
+                .into_iter()
+                .map(|(p, m)| format!("{p}: {m}"))
+                .collect::<Vec<_>>()
+        };
+        let off = pointers(91.0, -181.0);
+        assert_eq!(off.len(), 2);
+        assert!(off[0].starts_with("/location/latitude: must be between -90 and 90"));
+        assert!(off[1].starts_with("/location/longitude: must be between -180 and 180"));
+        assert!(pointers(f64::NAN, 7.4)[0].starts_with("/location/latitude: must be between"));
+        // Essen: on the globe, not in Dortmund.
+        let essen = pointers(51.4556, 7.0116);
+        assert_eq!(essen.len(), 1);
+        assert!(essen[0].starts_with("/location/longitude: must lie in Dortmund"));
+        // Swapped values are named as such.
+        let swapped = pointers(7.3857, 51.5447);
+        assert_eq!(swapped.len(), 2);
+        assert!(swapped.iter().all(|m| m.ends_with("look swapped")));
+        // A flipped sign.
+        assert_eq!(pointers(-51.5447, 7.3857).len(), 1);
     }
 
     proptest! {

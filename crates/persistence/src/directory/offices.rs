@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::directory::location::{apply_relocation, check_history, plan_relocation};
-use domain::{Address, District, LocalizedText, OfficeKind, OfficeStatus};
-use domain::{Id, OfficeId};
+use domain::{Address, Coordinates, District, LocalizedText, OfficeKind, OfficeStatus};
+use domain::{Id, LocationPeriodId, OfficeId};
 
 use crate::audit::{self, AuditContext, Change};
 use crate::directory::rows::*;
@@ -22,6 +22,7 @@ pub struct NewLocation {
     pub temporary: bool,
     pub reason: Option<String>,
     pub note: Option<String>,
+    pub coordinates: Option<Coordinates>,
 }
 
 #[derive(Debug, Clone)]
@@ -303,6 +304,7 @@ pub fn relocate(
                 changed_fields: &[
                     "valid_from",
                     "address",
+                    "coordinates",
                     "premises",
                     "host_organization_id",
                     "temporary",
@@ -380,12 +382,74 @@ fn insert_period(
         note: location.note,
         recorded_by: ctx.actor_id.clone(),
         recorded_at: ctx.at,
+        latitude: location.coordinates.map(|c| c.latitude),
+        longitude: location.coordinates.map(|c| c.longitude),
     };
     diesel::insert_into(location_periods::table)
         .values(&row)
         .execute(conn)
         .map_err(RepoError::from_constraint)?;
     Ok(row)
+}
+
+/// Sets or clears the coordinates of one location period (a correction: the period's
+/// dates and address stay as recorded) if the office is still at `expected_version`;
+/// otherwise `RepoError::Stale`. The office's version moves on, since its current
+/// location shows the coordinates.
+#[tracing::instrument(name = "db.directory.offices.correct_coordinates", skip_all)]
+pub fn correct_coordinates(
+    conn: &mut DbConnection,
+    office_id: &OfficeId,
+    period_id: &LocationPeriodId,
+    expected_version: i64,
+    coordinates: Option<Coordinates>,
+    ctx: &AuditContext,
+) -> Result<LocationPeriodRow, RepoError> {
+    let (office_id, period_id) = (office_id.as_str(), period_id.as_str());
+    write_tx(conn, |conn| {
+        let touched = diesel::update(
+            offices::table
+                .find(office_id)
+                .filter(offices::version.eq(expected_version)),
+        )
+        .set((
+            offices::version.eq(offices::version + 1),
+            offices::updated_at.eq(ctx.at),
+        ))
+        .execute(conn)?;
+        if touched == 0 {
+            return Err(RepoError::Stale);
+        }
+        let changed = diesel::update(
+            location_periods::table
+                .find(period_id)
+                .filter(location_periods::office_id.eq(office_id)),
+        )
+        .set((
+            location_periods::latitude.eq(coordinates.map(|c| c.latitude)),
+            location_periods::longitude.eq(coordinates.map(|c| c.longitude)),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(RepoError::NotFound);
+        }
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "location.coordinates_corrected",
+                resource_type: "location_period",
+                resource_id: Some(period_id),
+                office_id: Some(office_id),
+                changed_fields: &["latitude", "longitude"],
+            },
+        )?;
+        change_feed::bump(conn)?;
+        Ok(location_periods::table
+            .find(period_id)
+            .select(LocationPeriodRow::as_select())
+            .first(conn)?)
+    })
 }
 
 /// Finds an office by slug (for idempotent seeding and slug lookups).

@@ -2,7 +2,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::{Address, District, LocalizedText, LocationPeriod, OfficeKind, OfficeStatus, OrganizationKind};
+use domain::{
+    Address, Coordinates, District, LocalizedText, LocationPeriod, OfficeKind, OfficeStatus, OrganizationKind,
+};
 
 use crate::RepoError;
 use crate::schema::*;
@@ -94,6 +96,9 @@ pub struct LocationPeriodRow {
     pub note: Option<String>,
     pub recorded_by: Option<String>,
     pub recorded_at: NaiveDateTime,
+    /// WGS84; both or neither (a database constraint).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
 impl LocationPeriodRow {
@@ -104,6 +109,17 @@ impl LocationPeriodRow {
             city: self.city.clone(),
             district: district(&self.district_code)?,
         })
+    }
+
+    pub fn coordinates(&self) -> Result<Option<Coordinates>, RepoError> {
+        match (self.latitude, self.longitude) {
+            (Some(latitude), Some(longitude)) => Ok(Some(Coordinates { latitude, longitude })),
+            (None, None) => Ok(None),
+            _ => Err(RepoError::Corrupt(format!(
+                "location period {} has only one coordinate",
+                self.id
+            ))),
+        }
     }
 
     pub fn to_domain(&self) -> Result<LocationPeriod, RepoError> {

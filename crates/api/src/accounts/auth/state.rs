@@ -7,7 +7,6 @@
 //! everywhere within 2 seconds.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,8 +30,9 @@ pub struct AuthConfig {
     pub session_ttl: Duration,
     /// How long a session's state may be served from memory.
     pub state_ttl: Duration,
-    /// Peers whose `X-Forwarded-For` is believed (reverse proxies). Empty: none.
-    pub trusted_proxies: Vec<IpAddr>,
+    /// Peers whose `X-Forwarded-For` is believed (reverse proxies: addresses or
+    /// networks). Empty: none.
+    pub trusted_proxies: Vec<crate::http::client_address::ProxyNetwork>,
     /// Failures of one client (account and address, or one device) for one account.
     pub pair_throttle: Policy,
     /// Failures for one account from all clients without a device token: the budget that
