@@ -315,6 +315,32 @@ async fn offices_open_at_an_instant_in_a_language(backend: Backend) {
 
 async fn languages_topics_and_services(backend: Backend) {
     let app = TestApp::spawn(backend).await;
+    // The code lists: public, versioned, every code with German and English labels.
+    let lists = app.get("/api/v1/code-lists").await.json();
+    assert_eq!(lists["version"], "2026.1");
+    let list = |name: &str| {
+        lists["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap_or_else(|| panic!("code list {name}"))
+            .clone()
+    };
+    let districts = list("district");
+    assert_eq!(districts["codes"].as_array().unwrap().len(), 12);
+    assert_eq!(districts["codes"][7]["label"]["de"], "Hörde");
+    assert_eq!(list("language")["codes"][1]["label"]["en"], "Arabic");
+    let topics = list("topic");
+    let school = topics["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "school-enrollment")
+        .unwrap();
+    assert_eq!(school["retired"], false);
+    assert!(school["label"]["de"].as_str().is_some_and(|l| !l.is_empty()));
+
     let languages = app.get("/api/v1/languages").await.json();
     let codes: Vec<&str> = languages["items"]
         .as_array()

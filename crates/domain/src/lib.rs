@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod code_lists;
 pub mod directory;
 pub mod ids;
 pub mod localized;

@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(relocations::relocate_office)
         .service(reference::list_languages)
         .service(reference::list_topics)
+        .service(reference::list_code_lists)
         .service(services::list_services)
         .service(services::create_service)
         .service(services::get_service)

@@ -78,3 +78,51 @@ pub async fn list_topics(
         caller.audience(),
     )
 }
+
+/// Every code list with its labels, and the version of the set.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CodeListsView {
+    /// Raised whenever a code is added or retired; frozen reports record it.
+    #[schema(example = "2026.1")]
+    pub version: String,
+    pub lists: Vec<domain::code_lists::CodeListView>,
+}
+
+/// List the code lists
+///
+/// The closed vocabularies records are described with (districts, languages, topics and
+/// the field-work lists), each code with German and English labels. Codes are added,
+/// never renamed or reused; a `retired` code stays readable in old records and is refused
+/// in new ones.
+#[utoipa::path(
+    security((), ("bearer" = [])),
+    tag = "content",
+    responses((status = 200, description = "All code lists.", body = CodeListsView))
+)]
+#[get("/code-lists")]
+pub async fn list_code_lists(
+    caller: MaybeAuthenticated,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let snapshot = state.directory.get();
+    let mut lists: Vec<domain::code_lists::CodeListView> =
+        domain::code_lists::all().iter().map(Into::into).collect();
+    lists.push(domain::code_lists::CodeListView {
+        name: "topic".to_owned(),
+        codes: snapshot
+            .topics
+            .iter()
+            .map(|t| domain::code_lists::CodeView {
+                code: t.code.clone(),
+                label: t.name.clone(),
+                retired: false,
+            })
+            .collect(),
+    });
+    let view = CodeListsView {
+        version: domain::code_lists::VERSION.to_owned(),
+        lists,
+    };
+    crate::http::conditional::respond(&req, &JsonBody::new(&view), caller.audience())
+}

@@ -100,6 +100,7 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("get_office_location", &[]),
     op("list_languages", &[]),
     op("list_topics", &[]),
+    op("list_code_lists", &[]),
     op("list_services", &[]),
     op("get_service", &[]),
     op("office_services", &[]),
