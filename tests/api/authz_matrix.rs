@@ -104,10 +104,46 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             ("PUT", "/api/v1/offices/{office}/consultation-hours"),
             [A, A, A, D, D, D, D, D],
         ),
+        // Field work: the office's staff today, coordinators, admins; a former
+        // assignment gives nothing, and readers and integrations never see a record.
+        (
+            ("POST", "/api/v1/offices/{office}/contacts"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/offices/{office}/contacts"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/contacts/{id}"), [A, A, A, D, D, D, D, D]),
+        (("PATCH", "/api/v1/contacts/{id}"), [A, A, A, D, D, D, D, D]),
+        (
+            ("GET", "/api/v1/offices/{office}/referrals"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (("POST", "/api/v1/referrals/{id}/close"), [A, A, A, D, D, D, D, D]),
+        // Home visits hold personal data: the office's staff and coordinators only (not
+        // admins, who read the access log of these reads).
+        (
+            ("POST", "/api/v1/offices/{office}/home-visits"),
+            [D, A, A, D, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/offices/{office}/home-visits"),
+            [D, A, A, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/home-visits/{id}"), [D, A, A, D, D, D, D, D]),
+        (
+            ("POST", "/api/v1/home-visits/{id}/outcome"),
+            [D, A, A, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/privacy/access-log"), [A, D, D, D, D, D, D, D]),
     ]
 }
 
 struct Ids {
+    contact: String,
+    referral: String,
+    home_visit: String,
     assignment: String,
     location: String,
     service: String,
@@ -126,6 +162,12 @@ fn concrete(template: &str, ids: &Ids) -> String {
         &ids.service
     } else if template.contains("/api-tokens/") {
         &ids.api_token
+    } else if template.contains("/contacts/") {
+        &ids.contact
+    } else if template.contains("/referrals/") {
+        &ids.referral
+    } else if template.contains("/home-visits/") {
+        &ids.home_visit
     } else {
         &ids.office
     };
@@ -250,7 +292,11 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .to_owned();
     let (victim_user, _) = app.create_account(Role::Staff, false);
     let orgs = app.get("/api/v1/organizations").await.json();
+    let (contact, referral) = app.record_contact("mengede-huckarde");
     let ids = Ids {
+        contact,
+        referral,
+        home_visit: app.plan_home_visit("mengede-huckarde"),
         user: victim_user,
         organization: orgs["items"][0]["id"].as_str().unwrap().to_owned(),
         office: "mengede-huckarde".into(),

@@ -1,12 +1,15 @@
-//! The HTTP API, organized by feature (`directory`, `staffing`, `accounts`) with the
+//! The HTTP API, organized by feature (`directory`, `staffing`, `accounts`, `fieldwork`,
+//! `privacy`) with the
 //! shared HTTP plumbing under `http`; `routes` registers every route in one table.
 
 pub mod accounts;
 pub mod app;
 pub mod directory;
+pub mod fieldwork;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod privacy;
 pub mod routes;
 pub mod staffing;
 pub mod state;

@@ -97,6 +97,12 @@ ids! {
     SessionId => "session";
     /// A location period of an office.
     LocationPeriodId => "location period";
+    /// A contact record (field work).
+    ContactId => "contact record";
+    /// A referral inside a contact record.
+    ReferralId => "referral";
+    /// A home-visit appointment.
+    HomeVisitId => "home visit";
 }
 
 #[cfg(test)]

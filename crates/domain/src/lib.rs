@@ -7,8 +7,10 @@ pub mod accounts;
 pub mod clock;
 pub mod code_lists;
 pub mod directory;
+pub mod fieldwork;
 pub mod ids;
 pub mod localized;
+pub mod privacy;
 pub mod problem_code;
 pub mod staffing;
 pub mod text;
@@ -23,7 +25,8 @@ pub use directory::location::{
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
 pub use ids::{
-    ApiTokenId, AssignmentId, Id, LocationPeriodId, OfficeId, OrganizationId, ServiceId, SessionId, UserId,
+    ApiTokenId, AssignmentId, ContactId, HomeVisitId, Id, LocationPeriodId, OfficeId, OrganizationId,
+    ReferralId, ServiceId, SessionId, UserId,
 };
 pub use localized::LocalizedText;
 pub use problem_code::ProblemCode;

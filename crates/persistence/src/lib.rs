@@ -6,6 +6,8 @@ pub mod change_feed;
 pub mod db;
 pub mod directory;
 mod error;
+pub mod fieldwork;
+pub mod privacy;
 pub mod read_model;
 pub mod schema;
 pub mod seed;

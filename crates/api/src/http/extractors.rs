@@ -210,6 +210,27 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     req: &actix_web::HttpRequest,
     body: &[u8],
 ) -> Result<T, ApiError> {
+    parse_body(req, body, false)
+}
+
+/// [`parse_json`] for records where a refused value must read as a refusal, not a
+/// malformed request: an unknown field (a `name` or `note` sent to an anonymous contact
+/// record) or a value outside a code list is 422 `validation_failed` at its pointer
+/// instead of 400 `invalid_body`. Wrong JSON types and missing fields stay 400. Used by
+/// the field-work resources, whose rule is that nothing a client sends is silently
+/// dropped and no unknown code is stored.
+pub fn parse_record_json<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    parse_body(req, body, true)
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+    refusals_are_validation: bool,
+) -> Result<T, ApiError> {
     let json = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -245,6 +266,29 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             }
         }
         let message = e.inner().to_string();
+        if refusals_are_validation {
+            if let Some(field) = quoted_after(&message, "unknown field `") {
+                // The pointer names the refused field itself.
+                let segment = format!("/{}", domain::validation::pointer_segment(field));
+                if !pointer.ends_with(&segment) {
+                    pointer.push_str(&segment);
+                }
+                return ApiError::validation(domain::ValidationErrors::single(
+                    pointer,
+                    format!("`{field}` is not a field of this record and is not stored; remove it"),
+                ));
+            }
+            if message.starts_with("unknown variant `") {
+                return ApiError::validation(domain::ValidationErrors::single(
+                    if pointer.is_empty() {
+                        "/".to_owned()
+                    } else {
+                        pointer
+                    },
+                    message,
+                ));
+            }
+        }
         let mut problem = ApiError::new(
             ProblemCode::InvalidBody,
             format!("the body does not match the schema: {message}"),
@@ -261,6 +305,11 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
         problem.errors = errors.0;
         problem
     })
+}
+
+/// The text between `prefix` and the next backtick of a serde message.
+fn quoted_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    message.strip_prefix(prefix)?.split('`').next()
 }
 
 /// Adds an error for every string or key under `value` that contains U+0000.
@@ -348,6 +397,49 @@ mod tests {
             "application/problem+json"
         );
         (status, test::read_body_json(res).await)
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Record {
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        kind: Kind,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Phone,
+    }
+
+    #[actix_rt::test]
+    async fn record_bodies_refuse_unknown_fields_and_codes_at_their_pointer() {
+        let req = test::TestRequest::post()
+            .insert_header(("content-type", "application/json"))
+            .to_http_request();
+        let parse = |body: &str| super::parse_record_json::<Record>(&req, body.as_bytes()).unwrap_err();
+        for (body, pointer) in [
+            (r#"{"items": [{"kind": "phone", "note": "x"}]}"#, "/items/0/note"),
+            (r#"{"items": [], "name": "Erika"}"#, "/name"),
+            (r#"{"items": [{"kind": "fax"}]}"#, "/items/0/kind"),
+        ] {
+            let err = parse(body);
+            assert_eq!(err.code.as_str(), "validation_failed", "{body}");
+            assert_eq!(err.errors[0].pointer.as_deref(), Some(pointer), "{body}");
+        }
+        // Wrong types and missing fields are still a malformed body.
+        assert_eq!(parse(r#"{"items": [{"kind": 3}]}"#).code.as_str(), "invalid_body");
+        assert_eq!(parse("{}").code.as_str(), "invalid_body");
+        // The ordinary parser keeps answering 400 for both.
+        let err = super::parse_json::<Record>(&req, br#"{"items": [], "name": "Erika"}"#).unwrap_err();
+        assert_eq!(err.code.as_str(), "invalid_body");
     }
 
     #[actix_rt::test]
