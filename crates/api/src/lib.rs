@@ -1,4 +1,4 @@
-//! The HTTP API, organized by feature (`directory`, `staffing`, `accounts`) with the
+//! The HTTP API, organized by feature (`directory`, `staffing`, `network`, `accounts`) with the
 //! shared HTTP plumbing under `http`; `routes` registers every route in one table.
 
 pub mod accounts;
@@ -7,6 +7,7 @@ pub mod directory;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod network;
 pub mod routes;
 pub mod staffing;
 pub mod state;

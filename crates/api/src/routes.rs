@@ -5,7 +5,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{accounts, directory, health, staffing};
+use crate::{accounts, directory, health, network, staffing};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .configure(directory::configure)
                 .configure(staffing::configure)
+                .configure(network::configure)
                 .configure(accounts::configure),
         );
 }

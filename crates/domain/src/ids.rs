@@ -97,6 +97,12 @@ ids! {
     SessionId => "session";
     /// A location period of an office.
     LocationPeriodId => "location period";
+    /// A network meeting (round table, working group, training...).
+    NetworkMeetingId => "network meeting";
+    /// A partner's cooperation with an office.
+    CooperationId => "cooperation";
+    /// A contact person of a partner organization.
+    ContactPersonId => "contact person";
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod directory;
 pub mod ids;
 pub mod localized;
+pub mod network;
 pub mod problem_code;
 pub mod staffing;
 pub mod text;
@@ -20,7 +21,8 @@ pub use directory::location::{Address, AddressInput, LocationPeriod, RelocationE
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
 pub use ids::{
-    ApiTokenId, AssignmentId, Id, LocationPeriodId, OfficeId, OrganizationId, ServiceId, SessionId, UserId,
+    ApiTokenId, AssignmentId, ContactPersonId, CooperationId, Id, LocationPeriodId, NetworkMeetingId,
+    OfficeId, OrganizationId, ServiceId, SessionId, UserId,
 };
 pub use localized::LocalizedText;
 pub use problem_code::ProblemCode;

@@ -6,6 +6,7 @@ pub mod change_feed;
 pub mod db;
 pub mod directory;
 mod error;
+pub mod network;
 pub mod read_model;
 pub mod schema;
 pub mod seed;

@@ -35,6 +35,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "audit", description = "The audit log (admins)"),
         (name = "staffing", description = "The city/provider tandem of each office"),
         (name = "content", description = "Consultation hours, sessions, languages, topics and services"),
+        (name = "network", description = "Network meetings and the partner network: cooperations and contact persons (field work; never public)"),
         (name = "hsds", description = "Open Referral HSDS 3.0 export for other directories"),
         (name = "operations", description = "Probes for orchestrators"),
     ),
