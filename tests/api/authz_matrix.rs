@@ -137,6 +137,33 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             [D, A, A, D, D, D, D, D],
         ),
         (("GET", "/api/v1/privacy/access-log"), [A, D, D, D, D, D, D, D]),
+        // Field work: staff with an office today (a former assignment gives nothing).
+        // Lists and new records are narrowed to their offices (the body or the list
+        // decides, see tests/api/network.rs); single meetings are of Mengede/Huckarde.
+        (("GET", "/api/v1/network-meetings"), [A, A, A, A, D, D, D, D]),
+        (("POST", "/api/v1/network-meetings"), [A, A, A, A, D, D, D, D]),
+        (("GET", "/api/v1/network-meetings/{id}"), [A, A, A, D, D, D, D, D]),
+        (
+            ("PATCH", "/api/v1/network-meetings/{id}"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        // The partner network: the whole of it for staff with an office today; starting
+        // a cooperation names the office in the body, ending one is for its office.
+        (
+            ("GET", "/api/v1/organizations/{id}/cooperations"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/organizations/{id}/cooperations"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            (
+                "POST",
+                "/api/v1/organizations/{id}/cooperations/{cooperation_id}/end",
+            ),
+            [A, A, A, D, D, D, D, D],
+        ),
     ]
 }
 
@@ -151,10 +178,19 @@ struct Ids {
     organization: String,
     office: String,
     api_token: String,
+    /// An internal partner with a cooperation with Mengede/Huckarde.
+    partner: String,
+    cooperation: String,
+    /// A meeting of Mengede/Huckarde.
+    meeting: String,
 }
 
 fn concrete(template: &str, ids: &Ids) -> String {
-    let id = if template.contains("/users/") {
+    let id = if template.contains("/cooperations") {
+        &ids.partner
+    } else if template.contains("/network-meetings/") {
+        &ids.meeting
+    } else if template.contains("/users/") {
         &ids.user
     } else if template.contains("/organizations/") {
         &ids.organization
@@ -176,6 +212,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         .replace("{id}", id)
         .replace("{assignment_id}", &ids.assignment)
         .replace("{location_id}", &ids.location)
+        .replace("{cooperation_id}", &ids.cooperation)
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> lw_tests::Response {
@@ -293,10 +330,48 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
     let (victim_user, _) = app.create_account(Role::Staff, false);
     let orgs = app.get("/api/v1/organizations").await.json();
     let (contact, referral) = app.record_contact("mengede-huckarde");
+    let mengede = app.get("/api/v1/offices/mengede-huckarde").await.json()["id"].clone();
+    let partner = app
+        .post_json(
+            &admin_token,
+            "/api/v1/organizations",
+            &json!({"name": "Matrix-Verein", "kind": "partner", "visibility": "internal"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cooperation = app
+        .post_json(
+            &admin_token,
+            &format!("/api/v1/organizations/{partner}/cooperations"),
+            &json!({"office_id": mengede, "kind": "premises", "started_on": "2025-01-01"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let meeting = app
+        .post_json(
+            &admin_token,
+            "/api/v1/network-meetings",
+            &json!({"type": "round_table", "held_on": "2026-11-02", "offices": [mengede],
+                    "role": "organizer", "title": "Runder Tisch"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let ids = Ids {
         contact,
         referral,
         home_visit: app.plan_home_visit("mengede-huckarde"),
+        partner,
+        cooperation,
+        meeting,
         user: victim_user,
         organization: orgs["items"][0]["id"].as_str().unwrap().to_owned(),
         office: "mengede-huckarde".into(),

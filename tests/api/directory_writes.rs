@@ -159,7 +159,9 @@ async fn organizations_are_created_and_updated(backend: Backend) {
         let (app, token) = (&app, token.clone());
         async move { app.post_json(&token, "/api/v1/organizations", &body).await }
     };
-    let res = post(json!({"name": "Ev. Kirchengemeinde Eving", "kind": "partner", "website": "https://kirche-eving.example"})).await;
+    let res = post(json!({"name": "Ev. Kirchengemeinde Eving", "kind": "partner", "website": "https://kirche-eving.example",
+        "visibility": "public"}))
+    .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     let org = res.json();
     assert_eq!(

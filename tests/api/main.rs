@@ -18,6 +18,7 @@ mod http_hygiene;
 mod invariants;
 mod keys;
 mod metrics;
+mod network;
 mod offices;
 mod openapi;
 mod persistence_layer;

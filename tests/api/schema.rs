@@ -64,6 +64,9 @@ async fn schema_mismatches_are_reported(backend: Backend) {
                 version -> Integer,              // BIGINT in the database
                 created_at -> Date,              // TIMESTAMP in the database
                 updated_at -> Timestamp,
+                actor_type -> Nullable<Text>,
+                staffing -> Nullable<Text>,
+                visibility -> Text,
             }
         }
         diesel::table! {

@@ -1,5 +1,5 @@
-//! The HTTP API, organized by feature (`directory`, `staffing`, `accounts`, `fieldwork`,
-//! `privacy`) with the
+//! The HTTP API, organized by feature (`directory`, `staffing`, `network`, `accounts`,
+//! `fieldwork`, `privacy`) with the
 //! shared HTTP plumbing under `http`; `routes` registers every route in one table.
 
 pub mod accounts;
@@ -9,6 +9,7 @@ pub mod fieldwork;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod network;
 pub mod privacy;
 pub mod routes;
 pub mod staffing;

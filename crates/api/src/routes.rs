@@ -5,7 +5,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{accounts, directory, fieldwork, health, privacy, staffing};
+use crate::{accounts, directory, fieldwork, health, network, privacy, staffing};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(staffing::configure)
                 .configure(fieldwork::configure)
                 .configure(privacy::configure)
+                .configure(network::configure)
                 .configure(accounts::configure),
         );
 }

@@ -103,6 +103,12 @@ ids! {
     ReferralId => "referral";
     /// A home-visit appointment.
     HomeVisitId => "home visit";
+    /// A network meeting (round table, working group, training...).
+    NetworkMeetingId => "network meeting";
+    /// A partner's cooperation with an office.
+    CooperationId => "cooperation";
+    /// A contact person of a partner organization.
+    ContactPersonId => "contact person";
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod fieldwork;
 pub mod ids;
 pub mod localized;
+pub mod network;
 pub mod privacy;
 pub mod problem_code;
 pub mod staffing;
@@ -25,8 +26,8 @@ pub use directory::location::{
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
 pub use ids::{
-    ApiTokenId, AssignmentId, ContactId, HomeVisitId, Id, LocationPeriodId, OfficeId, OrganizationId,
-    ReferralId, ServiceId, SessionId, UserId,
+    ApiTokenId, AssignmentId, ContactId, ContactPersonId, CooperationId, HomeVisitId, Id, LocationPeriodId,
+    NetworkMeetingId, OfficeId, OrganizationId, ReferralId, ServiceId, SessionId, UserId,
 };
 pub use localized::LocalizedText;
 pub use problem_code::ProblemCode;

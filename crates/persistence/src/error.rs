@@ -101,6 +101,12 @@ const CONSTRAINTS: &[Constraint] = &[
         code: ProblemCode::SideAlreadyStaffed,
         detail: "the side is already staffed for that time",
     },
+    Constraint {
+        postgres: "cooperations_one_open",
+        sqlite: "cooperations.organization_id, cooperations.office_id, cooperations.kind",
+        code: ProblemCode::CooperationExists,
+        detail: "the partner already has an open cooperation of this kind with the office",
+    },
 ];
 
 impl RepoError {

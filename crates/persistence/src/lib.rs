@@ -7,6 +7,7 @@ pub mod db;
 pub mod directory;
 mod error;
 pub mod fieldwork;
+pub mod network;
 pub mod privacy;
 pub mod read_model;
 pub mod schema;

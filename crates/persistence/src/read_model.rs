@@ -7,18 +7,20 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use crate::directory::content::{ClosureRow, ExtraSessionRow, ServiceRow, SlotRow, TopicRow};
+use crate::directory::organizations::OrganizationRecord;
 use crate::directory::rows::*;
 use crate::schema::*;
 use crate::staffing::assignments::AssignmentRow;
 use crate::{DbConnection, RepoError};
 use domain::directory::invariants::{self, OfficeState};
+use domain::network::partners::Visibility;
 
 /// Everything the public read API shows, as stored, at one directory version.
 #[derive(Debug, Clone)]
 pub struct DirectoryData {
     pub version: i64,
-    /// Sorted by id.
-    pub organizations: Vec<OrganizationRow>,
+    /// The public organizations (every one but internal partners), sorted by id.
+    pub organizations: Vec<OrganizationRecord>,
     /// Sorted by id.
     pub offices: Vec<OfficeRecord>,
     /// In official order.
@@ -100,12 +102,34 @@ pub fn load(conn: &mut DbConnection) -> Result<DirectoryData, RepoError> {
                 .select(ExtraSessionRow::as_select())
                 .load(conn)?,
         };
+        let public_organizations: Vec<OrganizationRow> = organizations::table
+            .filter(organizations::visibility.eq(Visibility::Public.as_str()))
+            .order(organizations::id)
+            .select(OrganizationRow::as_select())
+            .load(conn)?;
+        let mut districts: HashMap<String, Vec<String>> = HashMap::new();
+        for row in organization_districts::table
+            .order((
+                organization_districts::organization_id,
+                organization_districts::district_code,
+            ))
+            .select(OrganizationDistrictRow::as_select())
+            .load(conn)?
+        {
+            districts
+                .entry(row.organization_id)
+                .or_default()
+                .push(row.district_code);
+        }
         Ok(DirectoryData {
             version,
-            organizations: organizations::table
-                .order(organizations::id)
-                .select(OrganizationRow::as_select())
-                .load(conn)?,
+            organizations: public_organizations
+                .into_iter()
+                .map(|row| OrganizationRecord {
+                    districts: districts.remove(&row.id).unwrap_or_default(),
+                    row,
+                })
+                .collect(),
             offices: parts.group(offices),
             topics: topics::table
                 .order(topics::position)
@@ -219,8 +243,10 @@ pub fn load_office(conn: &mut DbConnection, office_id: &OfficeId) -> Result<Comm
         .pop()
         .ok_or_else(|| RepoError::Corrupt("office vanished while grouping".into()))?;
     let ids: Vec<&str> = record.organization_ids().collect();
+    // Only public ones, as in the snapshot: an internal partner never appears in an office.
     let organizations = organizations::table
         .filter(organizations::id.eq_any(ids))
+        .filter(organizations::visibility.eq(Visibility::Public.as_str()))
         .select(OrganizationRow::as_select())
         .load(conn)?;
     Ok(CommittedOffice {

@@ -19,6 +19,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        actor_type -> Nullable<Text>,
+        staffing -> Nullable<Text>,
+        visibility -> Text,
     }
 }
 
@@ -309,6 +312,103 @@ diesel::table! {
 diesel::joinable!(referrals -> contact_records (contact_id));
 diesel::joinable!(contact_records -> offices (office_id));
 diesel::joinable!(home_visits -> offices (office_id));
+diesel::table! {
+    organization_districts (organization_id, district_code) {
+        organization_id -> Text,
+        district_code -> Text,
+    }
+}
+
+diesel::table! {
+    cooperations (id) {
+        id -> Text,
+        organization_id -> Text,
+        office_id -> Text,
+        kind -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_persons (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        function -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        preferred_language -> Nullable<Text>,
+        last_reviewed_on -> Date,
+        review_due -> Date,
+        review_key -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    network_meetings (id) {
+        id -> Text,
+        meeting_type -> Text,
+        held_on -> Date,
+        role -> Text,
+        title -> Text,
+        volunteers -> Integer,
+        residents -> Integer,
+        newcomers -> Integer,
+        others -> Integer,
+        follow_up_planned -> Bool,
+        list_key -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    network_meeting_offices (meeting_id, office_id) {
+        meeting_id -> Text,
+        office_id -> Text,
+    }
+}
+
+diesel::table! {
+    network_meeting_districts (meeting_id, district_code) {
+        meeting_id -> Text,
+        district_code -> Text,
+    }
+}
+
+diesel::table! {
+    network_meeting_topics (meeting_id, topic_code) {
+        meeting_id -> Text,
+        topic_code -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    network_meeting_organizations (meeting_id, organization_id) {
+        meeting_id -> Text,
+        organization_id -> Text,
+        persons -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(organization_districts -> organizations (organization_id));
+diesel::joinable!(cooperations -> organizations (organization_id));
+diesel::joinable!(cooperations -> offices (office_id));
+diesel::joinable!(contact_persons -> organizations (organization_id));
+diesel::joinable!(network_meeting_offices -> network_meetings (meeting_id));
+diesel::joinable!(network_meeting_districts -> network_meetings (meeting_id));
+diesel::joinable!(network_meeting_topics -> network_meetings (meeting_id));
+diesel::joinable!(network_meeting_organizations -> network_meetings (meeting_id));
+diesel::joinable!(network_meeting_organizations -> organizations (organization_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(staff_assignments -> users (user_id));
@@ -338,4 +438,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     home_visits,
     personal_data_access_log,
+    organization_districts,
+    cooperations,
+    contact_persons,
+    network_meetings,
+    network_meeting_offices,
+    network_meeting_districts,
+    network_meeting_topics,
+    network_meeting_organizations,
 );

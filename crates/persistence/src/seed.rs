@@ -102,6 +102,16 @@ pub fn seed(conn: &mut DbConnection, clock: &domain::Clock) -> Result<SeedReport
                         short_name: Some((*short).into()),
                         kind: *kind,
                         website: (!website.is_empty()).then(|| (*website).into()),
+                        // Seeded partners (the parish that hosted an office) are public,
+                        // as the press reported them.
+                        partner: (*kind == OrganizationKind::Partner).then(|| {
+                            organizations::PartnerProfile {
+                                actor_type: Some(domain::network::partners::ActorType::ReligiousCommunity),
+                                staffing: None,
+                                districts: Vec::new(),
+                                visibility: domain::network::partners::Visibility::Public,
+                            }
+                        }),
                     },
                     &ctx,
                 )?;

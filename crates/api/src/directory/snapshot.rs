@@ -147,7 +147,7 @@ impl OfficeEntry {
         let organizations: HashMap<&str, OrganizationRef> = committed
             .organizations
             .iter()
-            .map(|o| Ok((o.id.as_str(), OrganizationView::from_row(o)?.as_ref())))
+            .map(|o| Ok((o.id.as_str(), OrganizationRef::from_row(o)?)))
             .collect::<Result<_, RepoError>>()?;
         OfficeEntry::build(&committed.record, |id| organizations.get(id).cloned(), today)
     }
@@ -194,8 +194,8 @@ impl Snapshot {
         let organizations = data
             .organizations
             .iter()
-            .map(|row| {
-                let view = OrganizationView::from_row(row)?;
+            .map(|record| {
+                let view = OrganizationView::from_record(record)?;
                 Ok(OrganizationEntry {
                     body: JsonBody::new(&view),
                     view,

@@ -37,6 +37,7 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "content", description = "Consultation hours, sessions, languages, topics and services"),
         (name = "fieldwork", description = "The offices' work: anonymous contact records with their referrals, and home-visit appointments (personal data, every read access-logged). Never public"),
         (name = "privacy", description = "The personal-data access log (admins until the data-protection role exists)"),
+        (name = "network", description = "Network meetings and the partner network: cooperations and contact persons (field work; never public)"),
         (name = "hsds", description = "Open Referral HSDS 3.0 export for other directories"),
         (name = "operations", description = "Probes for orchestrators"),
     ),

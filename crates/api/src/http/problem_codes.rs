@@ -112,6 +112,8 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("create_organization", &[OrganizationNameTaken]),
     // A new kind must keep fitting open assignments (`staff_side_conflict`) and offices
     // naming the organization as provider (`organization_in_use`).
+    // A partner with open cooperations or contact persons keeps its kind
+    // (`organization_in_use`).
     op(
         "update_organization",
         &[OrganizationNameTaken, OrganizationInUse, StaffSideConflict],
@@ -200,6 +202,16 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("record_home_visit_outcome", &[ConsentRequired, HomeVisitResolved]),
     // Data protection.
     op("list_access_log", &[]),
+    // Network meetings. Unknown offices, topics and organizations in a body are
+    // `validation_failed` at their pointers; staff naming none of their offices, `forbidden`.
+    op("list_network_meetings", &[]),
+    op("create_network_meeting", &[]),
+    op("get_network_meeting", &[]),
+    op("update_network_meeting", &[]),
+    // The partner network.
+    op("list_cooperations", &[]),
+    op("create_cooperation", &[NotAPartner, CooperationExists]),
+    op("end_cooperation", &[EndNotAfterStart, CooperationAlreadyEnded]),
     // HSDS export.
     op("hsds_root", &[]),
     op("hsds_services", &[]),

@@ -51,6 +51,8 @@ const TEXT_LIMITS: &[(&str, u32)] = &[
     ("place", 300),
     ("street", 200),
     ("city", 100),
+    ("title", 200),
+    ("function", 200),
 ];
 
 /// Said of every enum a response carries.
@@ -210,7 +212,8 @@ fn constrain_inputs(schema: &mut Value, languages: &[&str]) {
             "email" => json!({ "pattern": EMAIL, "maxLength": 254 }),
             "website" => json!({ "pattern": WEB_ADDRESS, "maxLength": 300 }),
             "opens" | "closes" => json!({ "pattern": WALL_TIME }),
-            "districts" => json!({ "minItems": 1, "uniqueItems": true }),
+            // Offices of a network meeting, like an office's districts: given means one or more.
+            "districts" | "offices" => json!({ "minItems": 1, "uniqueItems": true }),
             "languages" => {
                 json!({ "minItems": 1, "uniqueItems": true, "items": { "type": "string", "enum": languages } })
             }

@@ -96,6 +96,21 @@ pub enum Action {
     ManageHomeVisits,
     /// The personal-data access log: admins until the data-protection role exists.
     ReadAccessLog,
+    /// Read network meetings (field work: staff see their offices' meetings).
+    ReadNetworkMeetings,
+    /// Record and correct network meetings (staff: meetings of their offices).
+    RecordNetworkMeetings,
+    /// The partner network beyond the public directory: internal partners and
+    /// cooperations (staff with an office today, coordinators, admins).
+    ReadPartnerNetwork,
+    /// Start and end a partner's cooperation with an office (staff: their offices).
+    ManageCooperations,
+    /// Read partners' contact persons: personal data, every read is access-logged.
+    ReadContactPersons,
+    /// Add and update partners' contact persons.
+    ManageContactPersons,
+    /// The network-wide list of contact persons whose review is due.
+    ReadContactReviews,
 }
 
 /// What the action touches.
@@ -105,6 +120,8 @@ pub enum Resource<'a> {
     Network,
     /// One office, by id.
     Office(&'a OfficeId),
+    /// A record shared by several offices (a network meeting): staff need one of them.
+    Offices(&'a [OfficeId]),
 }
 
 /// Why a request was refused; the API maps it to 403 `forbidden`.
@@ -155,6 +172,19 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
                 Admin | Reader => false,
             }
         }
+        ReadNetworkMeetings
+        | RecordNetworkMeetings
+        | ReadPartnerNetwork
+        | ManageCooperations
+        | ReadContactPersons
+        | ManageContactPersons => {
+            user && match actor.role {
+                Admin | Coordinator => true,
+                Staff => field_work_scope(actor, resource),
+                Reader => false,
+            }
+        }
+        ReadContactReviews => user && matches!(actor.role, Admin | Coordinator),
     };
     if allowed {
         Ok(())
@@ -163,6 +193,18 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
             role: actor.role.as_str(),
             action,
         })
+    }
+}
+
+/// Field work of staff is the work of the offices they are assigned to today; a former
+/// assignment gives nothing. `Network` stands for "the caller's own offices" (a list
+/// narrowed to them, or a body naming the office, checked again once it is read), so it
+/// needs an assignment today.
+fn field_work_scope(actor: &Actor, resource: Resource<'_>) -> bool {
+    match resource {
+        Resource::Network => !actor.offices.is_empty(),
+        Resource::Office(id) => actor.offices.contains(id),
+        Resource::Offices(ids) => ids.iter().any(|id| actor.offices.contains(id)),
     }
 }
 
@@ -189,7 +231,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 21] = [
+    const ALL_ACTIONS: [Action; 28] = [
         Action::ReadOwnAccount,
         Action::ChangeOwnPassword,
         Action::ManageUsers,
@@ -211,6 +253,13 @@ mod tests {
         Action::ReadContacts,
         Action::ManageHomeVisits,
         Action::ReadAccessLog,
+        Action::ReadNetworkMeetings,
+        Action::RecordNetworkMeetings,
+        Action::ReadPartnerNetwork,
+        Action::ManageCooperations,
+        Action::ReadContactPersons,
+        Action::ManageContactPersons,
+        Action::ReadContactReviews,
     ];
 
     #[test]
@@ -282,11 +331,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn field_work_is_the_work_of_todays_offices() {
+        let staff = actor(Role::Staff, &["own"]);
+        let former = actor(Role::Staff, &[]);
+        let (own, other) = (office("own"), office("other"));
+        for action in [
+            Action::ReadNetworkMeetings,
+            Action::RecordNetworkMeetings,
+            Action::ReadPartnerNetwork,
+            Action::ManageCooperations,
+            Action::ReadContactPersons,
+            Action::ManageContactPersons,
+        ] {
+            assert!(authorize(&staff, action, Resource::Network).is_ok());
+            assert!(authorize(&staff, action, Resource::Office(&own)).is_ok());
+            assert!(authorize(&staff, action, Resource::Office(&other)).is_err());
+            let shared = [other.clone(), own.clone()];
+            assert!(authorize(&staff, action, Resource::Offices(&shared)).is_ok());
+            assert!(authorize(&staff, action, Resource::Offices(&shared[..1])).is_err());
+            // No assignment today: nothing, whatever the resource.
+            assert!(authorize(&former, action, Resource::Network).is_err());
+            assert!(authorize(&former, action, Resource::Offices(&shared)).is_err());
+            assert!(authorize(&actor(Role::Reader, &[]), action, Resource::Network).is_err());
+            assert!(authorize(&actor(Role::Coordinator, &[]), action, Resource::Office(&other)).is_ok());
+        }
+        assert!(authorize(&staff, Action::ReadContactReviews, Resource::Network).is_err());
+        assert!(
+            authorize(
+                &actor(Role::Coordinator, &[]),
+                Action::ReadContactReviews,
+                Resource::Network
+            )
+            .is_ok()
+        );
+    }
+
     proptest! {
         /// Readers never write; admins may do everything but read home visits; nobody but
         /// admins manages accounts or reads the access log.
         #[test]
-        fn role_invariants(role_i in 0usize..4, action_i in 0usize..21, own in any::<bool>()) {
+        fn role_invariants(role_i in 0usize..4, action_i in 0usize..ALL_ACTIONS.len(), own in any::<bool>()) {
             let role = Role::ALL[role_i];
             let action = ALL_ACTIONS[action_i];
             let a = actor(role, if own { &["o"] } else { &[] });

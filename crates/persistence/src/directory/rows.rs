@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::network::partners::{ActorType, PartnerStaffing, Visibility};
 use domain::{
     Address, Coordinates, District, LocalizedText, LocationPeriod, OfficeKind, OfficeStatus, OrganizationKind,
 };
@@ -29,12 +30,47 @@ pub struct OrganizationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Partners only (`domain::network::partners`).
+    pub actor_type: Option<String>,
+    pub staffing: Option<String>,
+    /// `public` for every organization but internal partners.
+    pub visibility: String,
 }
 
 impl OrganizationRow {
     pub fn kind(&self) -> Result<OrganizationKind, RepoError> {
         OrganizationKind::parse(&self.kind).ok_or_else(|| corrupt("organization kind", &self.kind))
     }
+
+    /// Whether the organization is in the public directory (every one but internal partners).
+    pub fn is_public(&self) -> bool {
+        self.visibility == Visibility::Public.as_str()
+    }
+
+    pub fn visibility(&self) -> Result<Visibility, RepoError> {
+        Visibility::parse(&self.visibility).ok_or_else(|| corrupt("visibility", &self.visibility))
+    }
+
+    pub fn actor_type(&self) -> Result<Option<ActorType>, RepoError> {
+        self.actor_type
+            .as_deref()
+            .map(|t| ActorType::parse(t).ok_or_else(|| corrupt("actor type", t)))
+            .transpose()
+    }
+
+    pub fn staffing(&self) -> Result<Option<PartnerStaffing>, RepoError> {
+        self.staffing
+            .as_deref()
+            .map(|t| PartnerStaffing::parse(t).ok_or_else(|| corrupt("partner staffing", t)))
+            .transpose()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organization_districts)]
+pub struct OrganizationDistrictRow {
+    pub organization_id: String,
+    pub district_code: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

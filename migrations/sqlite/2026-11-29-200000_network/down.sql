@@ -1,0 +1,11 @@
+DROP TABLE network_meeting_organizations;
+DROP TABLE network_meeting_topics;
+DROP TABLE network_meeting_districts;
+DROP TABLE network_meeting_offices;
+DROP TABLE network_meetings;
+DROP TABLE contact_persons;
+DROP TABLE cooperations;
+DROP TABLE organization_districts;
+ALTER TABLE organizations DROP COLUMN visibility;
+ALTER TABLE organizations DROP COLUMN staffing;
+ALTER TABLE organizations DROP COLUMN actor_type;
