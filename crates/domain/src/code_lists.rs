@@ -65,7 +65,7 @@ macro_rules! coded_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident as $list:literal {
-            $($(#[$vmeta:meta])* $variant:ident = $code:literal ($de:literal, $en:literal)),+ $(,)?
+            $($(#[$vmeta:meta])* $variant:ident = $code:tt ($de:literal, $en:literal)),+ $(,)?
         }
     ) => {
         $(#[$meta])*

@@ -298,9 +298,10 @@ pub async fn update_office_location(
     let office_id = office.office_id();
     caller.authorize(Action::RelocateOffice, Resource::Office(&office_id))?;
     let period = location_in(office, &raw_location)?;
-    let request: LocationPatch = parse_json(&req, &body)?;
+    let coordinates = parse_json::<LocationPatch>(&req, &body)?
+        .validate()
+        .map_err(ApiError::validation)?;
     require_if_match(&req, &[&JsonBody::new(period).etag])?;
-    let coordinates = request.validate().map_err(ApiError::validation)?;
     let period_id = LocationPeriodId::from_stored(period.id.clone());
     let (version, ctx, oid) = (office.view.version, caller.audit(), office_id.clone());
     let (row, committed) = state

@@ -11,7 +11,7 @@ macro_rules! code_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident => $code:literal,)+
+            $($(#[$vmeta:meta])* $variant:ident => $code:tt,)+
         }
     ) => {
         $(#[$meta])*
