@@ -73,9 +73,14 @@ pub enum Command {
     },
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
-    /// Create DEMO accounts (fictitious people, every role) and tandems for all offices;
-    /// prints their random passwords once. Never run this on production data.
+    /// Create DEMO accounts (fictitious people, every role), tandems for all offices and a
+    /// year of their field work; prints the random passwords once. Never run this on
+    /// production data.
     Demo {
+        /// Also insert this many generated contact records over eight years (benchmark
+        /// volume, e.g. 1000000; written in bulk, without audit events).
+        #[arg(long, value_name = "COUNT")]
+        volume: Option<usize>,
         #[command(flatten)]
         db: DatabaseArgs,
         #[command(flatten)]

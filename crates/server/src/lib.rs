@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod config;
 pub mod demo;
+pub mod demo_fieldwork;
 pub mod healthcheck;
 pub mod jobs;
 pub mod keys;

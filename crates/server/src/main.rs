@@ -89,10 +89,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server::admin::reset_password(&pool, &email, &password)?;
             println!("set a new password for {email}; its sessions have ended");
         }
-        Command::Demo { db, log } => {
+        Command::Demo { volume, db, log } => {
             telemetry::init(log.log_format);
-            let pool = server::startup::prepare_database(&db.database_url(), 2, &domain::Clock::system())?;
+            let clock = domain::Clock::system();
+            let pool = server::startup::prepare_database(&db.database_url(), 2, &clock)?;
             let accounts = server::demo::create_demo(&pool)?;
+            let work = server::demo_fieldwork::create_field_work(&pool, &clock)?;
+            println!(
+                "DEMO FIELD WORK: {} contact records, {} home visits, {} meetings for {} offices",
+                work.contacts, work.home_visits, work.meetings, work.offices
+            );
+            if let Some(count) = volume {
+                let started = std::time::Instant::now();
+                let written = server::demo_fieldwork::load_volume(&pool, &clock, count)?;
+                println!(
+                    "BENCHMARK VOLUME: {written} contact records in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
             println!("DEMO DATA (fictitious people; passwords are shown only now):");
             for a in accounts {
                 let office = a

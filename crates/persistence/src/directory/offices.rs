@@ -510,3 +510,13 @@ fn follow_closing(
     }
     Ok(())
 }
+
+/// The ids of the active offices, by slug.
+pub fn active_ids(conn: &mut DbConnection) -> Result<Vec<OfficeId>, RepoError> {
+    let ids: Vec<String> = offices::table
+        .filter(offices::status.eq(OfficeStatus::Active.as_str()))
+        .order(offices::slug)
+        .select(offices::id)
+        .load(conn)?;
+    Ok(ids.into_iter().map(OfficeId::from_stored).collect())
+}

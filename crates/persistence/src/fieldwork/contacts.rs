@@ -261,6 +261,64 @@ pub fn create(
     write_tx(conn, |conn| insert(conn, office_id, record, ctx))
 }
 
+/// Inserts generated contact records with their referrals in one transaction, many rows
+/// per statement: the benchmark loader (`lokal-willkommen demo --volume`). Not for the
+/// API: it writes no audit events, as generated load is nobody's change.
+pub fn bulk_insert(
+    conn: &mut DbConnection,
+    records: &[(OfficeId, ContactRecord)],
+    at: NaiveDateTime,
+) -> Result<(), RepoError> {
+    // Rows per statement: 17 parameters each stays below every backend's limit.
+    const CHUNK: usize = 1_000;
+    write_tx(conn, |conn| {
+        let mut contacts = Vec::with_capacity(records.len());
+        let mut referrals = Vec::new();
+        for (office_id, record) in records {
+            let row = ContactRow {
+                id: new_id(),
+                office_id: office_id.as_str().to_owned(),
+                occurred_on: record.occurred_on,
+                channel: record.channel.as_str().to_owned(),
+                duration: record.duration.as_str().to_owned(),
+                persons_present: record.persons_present,
+                first_contact: record.first_contact,
+                audience: record.audience.as_str().to_owned(),
+                residence_district: record.residence_district.map(|d| d.code().to_owned()),
+                languages: json(&record.languages),
+                interpreting: record.interpreting.as_str().to_owned(),
+                topics: json(&record.topics),
+                outcome: record.outcome.as_str().to_owned(),
+                recorded_by: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            referrals.extend(referral_rows(&row.id, &record.referrals));
+            contacts.push(row);
+        }
+        // Multi-row statements need the concrete backend (the multi-backend connection
+        // has no batch insert).
+        for chunk in contacts.chunks(CHUNK) {
+            match conn {
+                DbConnection::Sqlite(c) => diesel::insert_into(contact_records::table)
+                    .values(chunk)
+                    .execute(c)?,
+                DbConnection::Pg(c) => diesel::insert_into(contact_records::table)
+                    .values(chunk)
+                    .execute(c)?,
+            };
+        }
+        for chunk in referrals.chunks(CHUNK) {
+            match conn {
+                DbConnection::Sqlite(c) => diesel::insert_into(referrals::table).values(chunk).execute(c)?,
+                DbConnection::Pg(c) => diesel::insert_into(referrals::table).values(chunk).execute(c)?,
+            };
+        }
+        Ok(())
+    })
+}
+
 fn referrals_of(conn: &mut DbConnection, contact_ids: &[&str]) -> Result<Vec<ReferralRow>, RepoError> {
     if contact_ids.is_empty() {
         return Ok(Vec::new());
@@ -571,4 +629,12 @@ fn close_error(e: referral::CloseError) -> RepoError {
             RepoError::Invalid(domain::ValidationErrors::single("/closed_on", e.to_string()))
         }
     }
+}
+
+/// How many contact records an office has (the demo adds field work only where none is).
+pub fn count_for_office(conn: &mut DbConnection, office_id: &OfficeId) -> Result<i64, RepoError> {
+    Ok(contact_records::table
+        .filter(contact_records::office_id.eq(office_id.as_str()))
+        .count()
+        .get_result(conn)?)
 }
