@@ -12,7 +12,7 @@ pub mod referral;
 /// A code list: an enum whose values travel as `snake_case` codes, stored as those codes,
 /// and documented in the contract as an enum.
 macro_rules! code_list {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal,)+ }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:tt,)+ }) => {
         $(#[$doc])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
