@@ -248,6 +248,25 @@ async fn bad_input_is_refused_at_its_pointer_and_nothing_is_stored(backend: Back
         let problem = res.problem(422, code);
         assert_eq!(problem["errors"][0]["pointer"], *pointer, "{changes}: {problem}");
     }
+    // `2.0` is an integer in JSON; `2.5` and a string are not.
+    let res = app
+        .post_json(
+            &token,
+            CONTACTS,
+            &with(contact("2026-11-16"), &json!({"persons_present": 21.0})),
+        )
+        .await;
+    assert_eq!(
+        res.first_error_pointer(422, "validation_failed"),
+        "/persons_present"
+    );
+    app.post_json(
+        &token,
+        CONTACTS,
+        &with(contact("2026-11-16"), &json!({"persons_present": 2.5})),
+    )
+    .await
+    .problem(400, "invalid_body");
     // A wrong JSON type is a malformed body, as everywhere.
     app.post_json(
         &token,
@@ -384,6 +403,28 @@ async fn contact_lists_page_newest_first_and_filter(backend: Backend) {
         .await
         .problem(400, "invalid_parameter");
     // A cursor of the contract's pattern that names no position of this list: past the end.
+    // U+0000 in a key (PostgreSQL cannot compare with it) is no server error.
+    let nul = api::http::pagination::encode_cursor("2026-11-05|0\u{0}x");
+    assert_eq!(
+        app.get_as(&token, &format!("{CONTACTS}?cursor={nul}"))
+            .await
+            .status,
+        200
+    );
+    let (_, admin) = app.token_for(Role::Admin).await;
+    for path in [
+        "/api/v1/users",
+        "/api/v1/audit-events",
+        "/api/v1/privacy/access-log",
+    ] {
+        let res = app
+            .get_as(
+                &admin,
+                &format!("{path}?cursor={}", api::http::pagination::encode_cursor("\u{0}")),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{path}: {}", String::from_utf8_lossy(&res.body));
+    }
     let foreign = api::http::pagination::encode_cursor("zzz");
     let page = app
         .get_as(&token, &format!("{CONTACTS}?cursor={foreign}"))

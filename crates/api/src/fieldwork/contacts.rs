@@ -23,7 +23,7 @@ use super::{Start, check_day_parameter, limit_plus_one, office_id_of, page_of, s
 use crate::accounts::auth::Authenticated;
 use crate::directory::snapshot::Snapshot;
 use crate::http::conditional::{Audience as CacheAudience, JsonBody, created, require_if_match, respond};
-use crate::http::extractors::{Query, parse_record_json, present};
+use crate::http::extractors::{Query, optional_whole_number, parse_record_json, present, whole_number};
 use crate::http::pagination::{self, Page};
 use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
@@ -62,6 +62,7 @@ pub struct NewContactRequest {
     pub duration: ContactDuration,
     /// People present (1 to 20); of first contacts, the estimate of people reached.
     #[schema(minimum = 1, maximum = 20)]
+    #[serde(deserialize_with = "whole_number")]
     pub persons_present: i32,
     /// The household's first contact with any lokal willkommen office, as far as staff know.
     pub first_contact: bool,
@@ -92,6 +93,7 @@ pub struct VisitContactRequest {
     pub occurred_on: NaiveDate,
     pub duration: ContactDuration,
     #[schema(minimum = 1, maximum = 20)]
+    #[serde(deserialize_with = "whole_number")]
     pub persons_present: i32,
     pub first_contact: bool,
     pub audience: Audience,
@@ -223,6 +225,7 @@ pub struct ContactPatch {
     pub channel: Option<Channel>,
     pub duration: Option<ContactDuration>,
     #[schema(minimum = 1, maximum = 20)]
+    #[serde(default, deserialize_with = "optional_whole_number")]
     pub persons_present: Option<i32>,
     pub first_contact: Option<bool>,
     pub audience: Option<Audience>,
@@ -377,6 +380,15 @@ impl ContactView {
     }
 }
 
+/// A code of the directory's lists: lowercase letters and digits in hyphenated groups
+/// (`schema_rules::SLUG`).
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
 fn today_of(caller: &Authenticated) -> NaiveDate {
     berlin_today(caller.at)
 }
@@ -463,7 +475,16 @@ pub async fn list_office_contacts(
     check_day_parameter("to", q.to)?;
     let limit = pagination::limit(q.limit)?;
     let start = start(q.cursor.as_deref())?;
-    // A topic the directory does not know matches no record.
+    // Topic codes are slugs (the contract's pattern); a slug the directory does not know
+    // matches no record.
+    if let Some(topic) = q.topic.as_deref()
+        && !is_code(topic)
+    {
+        return Err(ApiError::invalid_parameter(
+            "topic",
+            "must be a topic code; see /api/v1/topics",
+        ));
+    }
     let unknown_topic = q
         .topic
         .as_deref()

@@ -354,6 +354,46 @@ pub fn payload_config() -> web::PayloadConfig {
     web::PayloadConfig::new(MAX_BODY_BYTES)
 }
 
+/// A JSON integer as JSON Schema defines it: any number without a fractional part (`3`
+/// and `3.0` alike), saturated to the `i32` range so that range rules report it (422)
+/// instead of the parser (400).
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = i32;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i32, E> {
+            Ok(i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX }))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i32, E> {
+            Ok(i32::try_from(v).unwrap_or(i32::MAX))
+        }
+
+        #[allow(clippy::cast_possible_truncation)]
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i32, E> {
+            if v.is_finite() && v.fract() == 0.0 {
+                // Saturating: `as` clamps to the i32 range.
+                Ok(v as i32)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_any(Whole)
+}
+
+/// [`whole_number`] for an optional field (`null` or absent: `None`).
+pub fn optional_whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "whole_number")] i32);
+    Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(n)| n))
+}
+
 /// Distinguishes an absent field (leave as is) from an explicit `null` (clear it).
 pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
