@@ -207,6 +207,38 @@ async fn seeded_and_demo_data_keep_the_invariants(backend: Backend) {
     check_all(&pool);
     server::demo::create_demo(&pool).unwrap();
     check_all(&pool);
+
+    // The demo year of field work: every active office gets records (their rules hold,
+    // or the persistence calls would have refused them), partners and cooperations;
+    // running it again adds nothing.
+    let clock = lw_tests::test_clock();
+    let work = server::demo_fieldwork::create_field_work(&pool, &clock).unwrap();
+    assert_eq!(work.offices, 5);
+    assert!(work.contacts > 1_000 && work.referrals_closed > 100, "{work:?}");
+    assert_eq!((work.home_visits, work.meetings, work.partners), (80, 60, 5));
+    let again = server::demo_fieldwork::create_field_work(&pool, &clock).unwrap();
+    assert_eq!((again.offices, again.contacts, again.partners), (0, 0, 0));
+    check_all(&pool);
+    // The benchmark loader writes exactly what it is asked for.
+    let before = {
+        let mut conn = pool.get().unwrap();
+        let offices = persistence::directory::offices::active_ids(&mut conn).unwrap();
+        offices
+            .iter()
+            .map(|o| persistence::fieldwork::contacts::count_for_office(&mut conn, o).unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(
+        server::demo_fieldwork::load_volume(&pool, &clock, 2_500).unwrap(),
+        2_500
+    );
+    let mut conn = pool.get().unwrap();
+    let offices = persistence::directory::offices::active_ids(&mut conn).unwrap();
+    let after: i64 = offices
+        .iter()
+        .map(|o| persistence::fieldwork::contacts::count_for_office(&mut conn, o).unwrap())
+        .sum();
+    assert_eq!(after - before, 2_500);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ use domain::fieldwork::contact::{
     Audience, Channel, ContactDuration, ContactOutcome, ContactRecord, Interpreting,
 };
 use domain::fieldwork::home_visit::{TimeWindow, VisitOutcome, VisitSource};
-use domain::fieldwork::referral::{Referral, ReferralMode, TargetCategory};
+use domain::fieldwork::referral::{Referral, ReferralMode, ReferralOutcome, TargetCategory};
 use domain::network::meetings::{Meeting, MeetingRole, MeetingType, Participants};
-use domain::{HomeVisitId, OfficeId};
+use domain::network::partners::{ActorType, CooperationKind, PartnerStaffing, Visibility};
+use domain::{HomeVisitId, OfficeId, OrganizationId, ReferralId};
 use persistence::DbPool;
 use persistence::audit::AuditContext;
 
@@ -179,6 +180,8 @@ pub struct FieldWorkSummary {
     pub contacts: usize,
     pub home_visits: usize,
     pub meetings: usize,
+    pub referrals_closed: usize,
+    pub partners: usize,
 }
 
 /// A year of field work up to `today` for every active office that has none yet.
@@ -202,13 +205,37 @@ pub fn create_field_work(pool: &DbPool, clock: &domain::Clock) -> anyhow::Result
                 continue;
             }
             for _ in 0..dice.below(4) {
-                persistence::fieldwork::contacts::create(
+                let stored = persistence::fieldwork::contacts::create(
                     &mut conn,
                     &office,
                     &contact(&mut dice, day, None),
                     &ctx,
                 )?;
                 summary.contacts += 1;
+                // Most referrals older than a few weeks have an outcome by now.
+                for referral in &stored.referrals {
+                    if back < 21 || !dice.chance(70) {
+                        continue;
+                    }
+                    let outcome = dice.pick(&[
+                        ReferralOutcome::TakenUp,
+                        ReferralOutcome::TakenUp,
+                        ReferralOutcome::TakenUp,
+                        ReferralOutcome::NotTakenUp,
+                        ReferralOutcome::NoCapacity,
+                        ReferralOutcome::NotEligible,
+                        ReferralOutcome::Unknown,
+                    ]);
+                    let closed_on = day + Days::new(3 + dice.below(14) as u64);
+                    persistence::fieldwork::contacts::close_referral(
+                        &mut conn,
+                        &ReferralId::from_stored(referral.id.clone()),
+                        outcome,
+                        closed_on,
+                        &ctx,
+                    )?;
+                    summary.referrals_closed += 1;
+                }
             }
         }
         // Welcome visits: most done (with their contact record), some missed, some ahead.
@@ -296,7 +323,91 @@ pub fn create_field_work(pool: &DbPool, clock: &domain::Clock) -> anyhow::Result
             summary.meetings += 1;
         }
     }
+    if summary.offices > 0 {
+        summary.partners = create_partners(&mut conn, &ctx, today)?;
+    }
     Ok(summary)
+}
+
+/// Partners of the network, fictitious ("Demo-..."), each cooperating with one office.
+fn create_partners(
+    conn: &mut persistence::DbConnection,
+    ctx: &AuditContext,
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    use persistence::directory::organizations::{NewOrganization, PartnerProfile};
+    let partners = [
+        (
+            "Demo-Kulturverein Nordstadt",
+            ActorType::MigrantOrganization,
+            PartnerStaffing::Volunteer,
+            Visibility::Public,
+            CooperationKind::JointEvents,
+        ),
+        (
+            "Demo-Gemeinde St. Beispiel",
+            ActorType::ReligiousCommunity,
+            PartnerStaffing::Mixed,
+            Visibility::Public,
+            CooperationKind::Premises,
+        ),
+        (
+            "Demo-Grundschule am Park",
+            ActorType::School,
+            PartnerStaffing::Professional,
+            Visibility::Internal,
+            CooperationKind::ReferralPartner,
+        ),
+        (
+            "Demo-Wohnungsgesellschaft",
+            ActorType::HousingCompany,
+            PartnerStaffing::Professional,
+            Visibility::Internal,
+            CooperationKind::ReferralPartner,
+        ),
+        (
+            "Demo-Nachbarschaftsinitiative",
+            ActorType::VolunteerInitiative,
+            PartnerStaffing::Volunteer,
+            Visibility::Public,
+            CooperationKind::RoundTableMember,
+        ),
+    ];
+    let offices = persistence::directory::offices::active_ids(conn)?;
+    let mut made = 0;
+    for (i, (name, actor_type, staffing, visibility, kind)) in partners.into_iter().enumerate() {
+        if persistence::directory::organizations::find_by_name(conn, name)?.is_some() {
+            continue;
+        }
+        let written = persistence::directory::organizations::create(
+            conn,
+            NewOrganization {
+                name: name.to_owned(),
+                short_name: None,
+                kind: domain::OrganizationKind::Partner,
+                website: None,
+                partner: Some(PartnerProfile {
+                    actor_type: Some(actor_type),
+                    staffing: Some(staffing),
+                    districts: vec![District::ALL[i % District::ALL.len()]],
+                    visibility,
+                }),
+            },
+            ctx,
+        )?;
+        persistence::network::cooperations::create(
+            conn,
+            &OrganizationId::from_stored(written.record.row.id.clone()),
+            &persistence::network::cooperations::NewCooperation {
+                office_id: offices[i % offices.len()].clone(),
+                kind,
+                started_on: today - Days::new(200 + 30 * i as u64),
+            },
+            ctx,
+        )?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 /// Inserts `count` contact records (with referrals) spread over the active offices and

@@ -96,8 +96,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let accounts = server::demo::create_demo(&pool)?;
             let work = server::demo_fieldwork::create_field_work(&pool, &clock)?;
             println!(
-                "DEMO FIELD WORK: {} contact records, {} home visits, {} meetings for {} offices",
-                work.contacts, work.home_visits, work.meetings, work.offices
+                "DEMO FIELD WORK: {} contact records ({} referrals closed), {} home visits, {} meetings for {} offices; {} partners",
+                work.contacts,
+                work.referrals_closed,
+                work.home_visits,
+                work.meetings,
+                work.offices,
+                work.partners
             );
             if let Some(count) = volume {
                 let started = std::time::Instant::now();
