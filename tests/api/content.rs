@@ -331,6 +331,19 @@ async fn languages_topics_and_services(backend: Backend) {
     assert_eq!(districts["codes"].as_array().unwrap().len(), 12);
     assert_eq!(districts["codes"][7]["label"]["de"], "Hörde");
     assert_eq!(list("language")["codes"][1]["label"]["en"], "Arabic");
+    let channels = list("channel");
+    assert_eq!(channels["codes"][0]["code"], "office_hours");
+    assert_eq!(channels["codes"][0]["label"]["de"], "Offene Sprechstunde");
+    for name in [
+        "duration",
+        "audience",
+        "target_category",
+        "referral_outcome",
+        "home_visit_source",
+        "access_purpose",
+    ] {
+        assert!(!list(name)["codes"].as_array().unwrap().is_empty(), "{name}");
+    }
     let topics = list("topic");
     let school = topics["codes"]
         .as_array()

@@ -84,12 +84,19 @@ macro_rules! coded_enum {
                 codes: &[$($crate::code_lists::Code::new($code, $de, $en)),+],
             };
 
-            pub fn as_str(self) -> &'static str {
+            /// The code as sent and stored.
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
 
             pub fn parse(s: &str) -> Option<$name> {
                 match s { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
     };
@@ -125,7 +132,32 @@ pub fn languages() -> CodeList {
 
 /// Every list held in code (topics are directory data and join them in the API).
 pub fn all() -> Vec<CodeList> {
-    vec![districts(), languages()]
+    use crate::fieldwork::contact::{
+        Audience, Channel, ContactDuration, ContactOutcome, CorrectionReason, Interpreting,
+    };
+    use crate::fieldwork::home_visit::{TimeWindow, VisitOutcome, VisitSource, VisitStatus};
+    use crate::fieldwork::referral::{ReferralMode, ReferralOutcome, ReferralStatus, TargetCategory};
+    use crate::privacy::{AccessPurpose, PersonalRecordType};
+    vec![
+        districts(),
+        languages(),
+        Channel::LIST,
+        ContactDuration::LIST,
+        Audience::LIST,
+        Interpreting::LIST,
+        ContactOutcome::LIST,
+        CorrectionReason::LIST,
+        TargetCategory::LIST,
+        ReferralMode::LIST,
+        ReferralStatus::LIST,
+        ReferralOutcome::LIST,
+        TimeWindow::LIST,
+        VisitSource::LIST,
+        VisitStatus::LIST,
+        VisitOutcome::LIST,
+        PersonalRecordType::LIST,
+        AccessPurpose::LIST,
+    ]
 }
 
 /// A code as served: the code and its labels.

@@ -2,27 +2,25 @@
 //! record (home-visit appointments now; volunteer offers, suggestions and partner contact
 //! persons later) is logged with who read which record and why.
 
-use crate::fieldwork::code_list;
-
-code_list! {
+crate::coded_enum! {
     /// The kinds of record that hold personal data.
-    PersonalRecordType {
-        HomeVisit => "home_visit",
-        VolunteerOffer => "volunteer_offer",
-        Suggestion => "suggestion",
-        ContactPerson => "contact_person",
+    pub enum PersonalRecordType as "personal_record_type" {
+        HomeVisit = "home_visit" ("Hausbesuch", "Home visit"),
+        VolunteerOffer = "volunteer_offer" ("Angebot zum Ehrenamt", "volunteer offer"),
+        Suggestion = "suggestion" ("Anregung", "suggestion"),
+        ContactPerson = "contact_person" ("Kontaktperson", "contact person"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// Why a record was read.
-    AccessPurpose {
+    pub enum AccessPurpose as "access_purpose" {
         /// Shown in a list.
-        List => "list",
+        List = "list" ("Liste", "list"),
         /// Read on its own.
-        Read => "read",
-        Export => "export",
+        Read = "read" ("Einzelabruf", "read"),
+        Export = "export" ("Export", "export"),
         /// To answer a data subject's request.
-        SubjectRequest => "subject_request",
+        SubjectRequest = "subject_request" ("Auskunftsersuchen", "subject request"),
     }
 }

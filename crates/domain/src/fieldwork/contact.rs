@@ -4,83 +4,82 @@
 
 use chrono::NaiveDate;
 
-use super::code_list;
 use super::referral::{Referral, ReferralMode};
 use crate::validation::{DATE_WINDOW_MESSAGE, date_in_window};
 use crate::{District, ProblemCode, Role, ValidationErrors};
 
-code_list! {
+crate::coded_enum! {
     /// How the contact came about.
-    Channel {
+    pub enum Channel as "channel" {
         /// Walk-in during consultation hours.
-        OfficeHours => "office_hours",
-        Appointment => "appointment",
-        Phone => "phone",
+        OfficeHours = "office_hours" ("Offene Sprechstunde", "Walk-in consultation hours"),
+        Appointment = "appointment" ("Termin", "Appointment"),
+        Phone = "phone" ("Telefon", "Phone"),
         /// Mail, messenger or letter.
-        Message => "message",
+        Message = "message" ("Nachricht (Mail, Messenger, Brief)", "Message (mail, messenger, letter)"),
         /// A welcome home visit.
-        HomeVisit => "home_visit",
+        HomeVisit = "home_visit" ("Hausbesuch", "Home visit"),
         /// Street, event, school gate.
-        Outreach => "outreach",
+        Outreach = "outreach" ("Aufsuchende Arbeit", "Outreach"),
         /// Going along to an authority or a doctor.
-        Accompaniment => "accompaniment",
+        Accompaniment = "accompaniment" ("Begleitung", "Accompaniment"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// How long the contact took, in minutes.
-    ContactDuration {
-        Under15 => "under_15",
-        From15To30 => "15_to_30",
-        From30To60 => "30_to_60",
-        Over60 => "over_60",
+    pub enum ContactDuration as "duration" {
+        Under15 = "under_15" ("unter 15 Minuten", "under 15 minutes"),
+        From15To30 = "15_to_30" ("15 bis 30 Minuten", "15 to 30 minutes"),
+        From30To60 = "30_to_60" ("30 bis 60 Minuten", "30 to 60 minutes"),
+        Over60 = "over_60" ("über 60 Minuten", "over 60 minutes"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// Whom the contact was with, as a group (never a person's status).
-    Audience {
+    pub enum Audience as "audience" {
         /// Refugees who moved into their own flat: the offices' core group.
-        Refugee => "refugee",
-        OtherImmigrant => "other_immigrant",
-        LocalResident => "local_resident",
-        Volunteer => "volunteer",
+        Refugee = "refugee" ("Geflüchtete", "Refugees"),
+        OtherImmigrant = "other_immigrant" ("Andere Zugewanderte", "Other immigrants"),
+        LocalResident = "local_resident" ("Alteingesessene", "Local residents"),
+        Volunteer = "volunteer" ("Ehrenamtliche", "Volunteers"),
         /// Staff of another service.
-        Professional => "professional",
+        Professional = "professional" ("Fachkräfte", "Professionals"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// Who interpreted, if anyone.
-    Interpreting {
-        None => "none",
-        ByStaff => "by_staff",
-        Volunteer => "volunteer",
-        Professional => "professional",
-        Remote => "remote",
+    pub enum Interpreting as "interpreting" {
+        None = "none" ("keine", "none"),
+        ByStaff = "by_staff" ("durch Mitarbeitende", "by staff"),
+        Volunteer = "volunteer" ("Ehrenamtliche", "Volunteers"),
+        Professional = "professional" ("Fachkräfte", "Professionals"),
+        Remote = "remote" ("Ferndolmetschen", "remote interpreting"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// What came of the contact.
-    ContactOutcome {
+    pub enum ContactOutcome as "contact_outcome" {
         /// Settled on the spot.
-        Resolved => "resolved",
+        Resolved = "resolved" ("direkt geklärt", "resolved"),
         /// Referred elsewhere: needs at least one referral.
-        Referred => "referred",
+        Referred = "referred" ("weitervermittelt", "referred"),
         /// Another contact is planned.
-        FollowUp => "follow_up",
-        InformationOnly => "information_only",
+        FollowUp = "follow_up" ("Folgekontakt geplant", "follow-up planned"),
+        InformationOnly = "information_only" ("nur Information", "information only"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// Why a record is corrected after the 14 days in which its office's staff may edit it.
-    CorrectionReason {
-        Typo => "typo",
-        LateInformation => "late_information",
-        WrongOffice => "wrong_office",
-        Other => "other",
+    pub enum CorrectionReason as "correction_reason" {
+        Typo = "typo" ("Tippfehler", "typo"),
+        LateInformation = "late_information" ("nachträgliche Information", "late information"),
+        WrongOffice = "wrong_office" ("falsches Büro", "wrong office"),
+        Other = "other" ("Sonstiges", "other"),
     }
 }
 

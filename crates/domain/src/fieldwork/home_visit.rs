@@ -1,50 +1,49 @@
 //! Welcome home-visit appointments: the one field-work record with personal data (someone
 //! has to ring the right doorbell). The visit itself becomes a contact record.
 
-use super::code_list;
 use crate::ProblemCode;
 
-code_list! {
+crate::coded_enum! {
     /// Part of the day the visit is planned for.
-    TimeWindow {
-        Morning => "morning",
-        Afternoon => "afternoon",
-        Evening => "evening",
+    pub enum TimeWindow as "time_window" {
+        Morning = "morning" ("vormittags", "morning"),
+        Afternoon = "afternoon" ("nachmittags", "afternoon"),
+        Evening = "evening" ("abends", "evening"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// Who asked for the visit.
-    VisitSource {
-        SelfRequest => "self_request",
-        HousingCompany => "housing_company",
-        SocialServices => "social_services",
-        Jobcenter => "jobcenter",
-        Partner => "partner",
-        Outreach => "outreach",
-        Other => "other",
+    pub enum VisitSource as "home_visit_source" {
+        SelfRequest = "self_request" ("eigene Anfrage", "own request"),
+        HousingCompany = "housing_company" ("Wohnungsgesellschaft", "housing company"),
+        SocialServices = "social_services" ("Sozialdienste", "social services"),
+        Jobcenter = "jobcenter" ("Jobcenter", "Jobcenter"),
+        Partner = "partner" ("Partner", "partner"),
+        Outreach = "outreach" ("Aufsuchende Arbeit", "Outreach"),
+        Other = "other" ("Sonstiges", "other"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// `planned` until an outcome is recorded (or the retention job lets it expire).
-    VisitStatus {
-        Planned => "planned",
-        Done => "done",
-        NoShow => "no_show",
-        Cancelled => "cancelled",
+    pub enum VisitStatus as "home_visit_status" {
+        Planned = "planned" ("geplant", "planned"),
+        Done = "done" ("durchgeführt", "done"),
+        NoShow = "no_show" ("nicht angetroffen", "no show"),
+        Cancelled = "cancelled" ("abgesagt", "cancelled"),
         /// Still planned 60 days after its date: set by the retention job, never by a client.
-        Expired => "expired",
+        Expired = "expired" ("verfallen", "expired"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// The outcomes a client records.
-    VisitOutcome {
+    pub enum VisitOutcome as "home_visit_outcome" {
         /// Carries the visit's contact record.
-        Done => "done",
-        NoShow => "no_show",
-        Cancelled => "cancelled",
+        Done = "done" ("durchgeführt", "done"),
+        NoShow = "no_show" ("nicht angetroffen", "no show"),
+        Cancelled = "cancelled" ("abgesagt", "cancelled"),
     }
 }
 

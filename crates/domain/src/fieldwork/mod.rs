@@ -9,44 +9,6 @@ pub mod contact;
 pub mod home_visit;
 pub mod referral;
 
-/// A code list: an enum whose values travel as `snake_case` codes, stored as those codes,
-/// and documented in the contract as an enum.
-macro_rules! code_list {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:tt,)+ }) => {
-        $(#[$doc])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-        )]
-        pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $code)] $variant,)+
-        }
-
-        impl $name {
-            /// Every code, in the list's order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The code as sent and stored.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)+
-                }
-            }
-
-            pub fn parse(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == code)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use code_list;
-
 /// Checks a list of codes: between `min` and `max` entries, each known and none twice;
 /// errors point at the list or at the offending entry.
 pub fn check_codes(

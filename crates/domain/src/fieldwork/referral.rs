@@ -3,58 +3,57 @@
 
 use chrono::NaiveDate;
 
-use super::code_list;
 use crate::{OrganizationId, ServiceId};
 
-code_list! {
+crate::coded_enum! {
     /// Where the person was referred to, by kind of service.
-    TargetCategory {
+    pub enum TargetCategory as "target_category" {
         /// Jobcenter, immigration office, Familienkasse, registry office.
-        Authority => "authority",
+        Authority = "authority" ("Behörde", "authority"),
         /// MBE, JMD.
-        MigrationCounselling => "migration_counselling",
+        MigrationCounselling = "migration_counselling" ("Migrationsberatung (MBE, JMD)", "migration counselling"),
         /// Debt, family, addiction, pregnancy.
-        SocialCounselling => "social_counselling",
-        LanguageCourse => "language_course",
-        ChildcareAndSchool => "childcare_and_school",
-        HealthCare => "health_care",
-        Housing => "housing",
-        WorkAndTraining => "work_and_training",
-        LegalAdvice => "legal_advice",
+        SocialCounselling = "social_counselling" ("Soziale Beratung", "social counselling"),
+        LanguageCourse = "language_course" ("Sprachkurs", "language course"),
+        ChildcareAndSchool = "childcare_and_school" ("Kita und Schule", "childcare and school"),
+        HealthCare = "health_care" ("Gesundheitsversorgung", "health care"),
+        Housing = "housing" ("Wohnen", "housing"),
+        WorkAndTraining = "work_and_training" ("Arbeit und Ausbildung", "work and training"),
+        LegalAdvice = "legal_advice" ("Rechtsberatung", "legal advice"),
         /// Mentoring, Patenschaft.
-        VolunteerSupport => "volunteer_support",
-        LeisureAndCulture => "leisure_and_culture",
-        Other => "other",
+        VolunteerSupport = "volunteer_support" ("Ehrenamtliche Begleitung (Patenschaft)", "volunteer support (mentoring)"),
+        LeisureAndCulture = "leisure_and_culture" ("Freizeit und Kultur", "leisure and culture"),
+        Other = "other" ("Sonstiges", "other"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// How the referral was made.
-    ReferralMode {
+    pub enum ReferralMode as "referral_mode" {
         /// The address was handed over.
-        Information => "information",
+        Information = "information" ("Information (Adresse weitergegeben)", "information (address handed over)"),
         /// Staff called or wrote to the service for the person: needs their consent.
-        ContactedOnBehalf => "contacted_on_behalf",
-        Accompanied => "accompanied",
+        ContactedOnBehalf = "contacted_on_behalf" ("Kontakt für die Person aufgenommen", "contacted on the person's behalf"),
+        Accompanied = "accompanied" ("begleitet", "accompanied"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// `issued` until closed with an outcome.
-    ReferralStatus {
-        Issued => "issued",
-        Closed => "closed",
+    pub enum ReferralStatus as "referral_status" {
+        Issued = "issued" ("offen", "issued"),
+        Closed = "closed" ("abgeschlossen", "closed"),
     }
 }
 
-code_list! {
+crate::coded_enum! {
     /// What came of a referral, as far as the office learned.
-    ReferralOutcome {
-        TakenUp => "taken_up",
-        NotTakenUp => "not_taken_up",
-        NoCapacity => "no_capacity",
-        NotEligible => "not_eligible",
-        Unknown => "unknown",
+    pub enum ReferralOutcome as "referral_outcome" {
+        TakenUp = "taken_up" ("wahrgenommen", "taken up"),
+        NotTakenUp = "not_taken_up" ("nicht wahrgenommen", "not taken up"),
+        NoCapacity = "no_capacity" ("keine Kapazität", "no capacity"),
+        NotEligible = "not_eligible" ("kein Anspruch", "not eligible"),
+        Unknown = "unknown" ("unbekannt", "unknown"),
     }
 }
 
