@@ -397,7 +397,9 @@ pub fn list(
         q = q.filter(c::topics.like(format!("%\"{topic}\"%")));
     }
     if let Some(key) = after {
-        q = q.filter(
+        // The plain bound lets the index on (office_id, occurred_on, id) start at the
+        // cursor's day; without it a deep page scanned every newer row first.
+        q = q.filter(c::occurred_on.le(key.day)).filter(
             c::occurred_on
                 .lt(key.day)
                 .or(c::occurred_on.eq(key.day).and(c::id.lt(key.id.clone()))),
@@ -550,7 +552,7 @@ pub fn list_referrals(
         q = q.filter(referrals::status.eq(status.as_str()));
     }
     if let Some(key) = after {
-        q = q.filter(
+        q = q.filter(contact_records::occurred_on.le(key.day)).filter(
             contact_records::occurred_on
                 .lt(key.day)
                 .or(contact_records::occurred_on

@@ -207,7 +207,7 @@ pub fn list(
             q = q.filter(h::planned_on.le(to));
         }
         if let Some(key) = after {
-            q = q.filter(
+            q = q.filter(h::planned_on.ge(key.day)).filter(
                 h::planned_on
                     .gt(key.day)
                     .or(h::planned_on.eq(key.day).and(h::id.gt(key.id.clone()))),
