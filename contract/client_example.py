@@ -17,20 +17,34 @@ from lw_client.api.auth import login, logout, refresh_tokens
 from lw_client.api.content import create_service, get_hours, put_hours, update_service
 from lw_client.api.directory import create_organization, update_organization
 from lw_client.api.integrations import create_api_token, revoke_api_token
+from lw_client.api.network import (
+    create_cooperation,
+    create_network_meeting,
+    end_cooperation,
+    update_network_meeting,
+)
 from lw_client.api.offices import create_office, relocate_office, update_office
 from lw_client.api.staffing import assign_staff, end_assignment, handover
 from lw_client.api.users import create_user, deactivate_user, reactivate_user, reset_password, update_user
 from lw_client.models import (
+    ActorType,
     AddressInput,
     AssignRequest,
+    CooperationKind,
     Day,
     District,
+    EndCooperationRequest,
     EndRequest,
     HandoverRequest,
     HoursRequest,
     LocalizedText,
     LocationInput,
     LoginRequest,
+    MeetingPatch,
+    MeetingRole,
+    MeetingType,
+    NewCooperationRequest,
+    NewMeetingRequest,
     NewApiTokenRequest,
     NewOfficeRequest,
     NewOrganizationRequest,
@@ -41,6 +55,9 @@ from lw_client.models import (
     OfficeStatus,
     OrganizationKind,
     OrganizationPatch,
+    ParticipantsInput,
+    ParticipationInput,
+    PartnerStaffing,
     PasswordChange,
     PasswordReset,
     RefreshRequest,
@@ -51,6 +68,7 @@ from lw_client.models import (
     SlotInput,
     SlotInputLanguagesItem,
     UserPatch,
+    Visibility,
 )
 
 
@@ -172,6 +190,78 @@ def main(base, email, password):
             client=admin,
             body=ServicePatch(name=text("Elternsprechstunde")),
             if_match=service.headers["etag"],
+        ),
+        200,
+    )
+
+    # The partner network: an internal partner, published; a cooperation with the office,
+    # ended; a network meeting it joined, corrected.
+    partner = expect(
+        create_organization.sync_detailed(
+            client=admin,
+            body=NewOrganizationRequest(
+                kind=OrganizationKind.PARTNER,
+                name=f"Beispielverein {suffix}",
+                actor_type=ActorType.ASSOCIATION,
+                staffing=PartnerStaffing.VOLUNTEER,
+                districts=[District.EVING],
+                visibility=Visibility.INTERNAL,
+            ),
+        ),
+        201,
+    )
+    expect(
+        update_organization.sync_detailed(
+            partner.parsed.id,
+            client=admin,
+            body=OrganizationPatch(visibility=Visibility.PUBLIC),
+            if_match=partner.headers["etag"],
+        ),
+        200,
+    )
+    cooperation = expect(
+        create_cooperation.sync_detailed(
+            partner.parsed.id,
+            client=admin,
+            body=NewCooperationRequest(
+                office_id=office.parsed.id, kind=CooperationKind.JOINT_EVENTS, started_on=datetime.date(2025, 2, 1)
+            ),
+        ),
+        201,
+    ).parsed
+    expect(
+        end_cooperation.sync_detailed(
+            partner.parsed.id,
+            cooperation.id,
+            client=admin,
+            body=EndCooperationRequest(ended_on=datetime.date(2025, 12, 1)),
+        ),
+        200,
+    )
+    meeting = expect(
+        create_network_meeting.sync_detailed(
+            client=admin,
+            body=NewMeetingRequest(
+                type_=MeetingType.ROUND_TABLE,
+                # The server's UTC day is never after its Dortmund day.
+                held_on=server_now.date(),
+                offices=[office.parsed.id],
+                role=MeetingRole.ORGANIZER,
+                title="Runder Tisch Nachbarschaft",
+                topics=["housing"],
+                participants=ParticipantsInput(
+                    organizations=[ParticipationInput(organization_id=partner.parsed.id, persons=2)], residents=9
+                ),
+            ),
+        ),
+        201,
+    )
+    expect(
+        update_network_meeting.sync_detailed(
+            meeting.parsed.id,
+            client=admin,
+            body=MeetingPatch(follow_up_planned=True),
+            if_match=meeting.headers["etag"],
         ),
         200,
     )

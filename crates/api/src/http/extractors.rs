@@ -310,6 +310,43 @@ pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<O
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// A count: a JSON integer from 0 on, also when written with a zero fraction (`200.0`),
+/// which JSON Schema's `integer` admits, so the server must too.
+pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(u) = n.as_u64() {
+        return u32::try_from(u).map_err(|_| D::Error::custom("must be a non-negative integer of 32 bits"));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            // Integral and in range: the conversion is exact.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(f as u32)
+        }
+        _ => Err(D::Error::custom("must be a non-negative integer")),
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn counts_accept_integral_numbers_only() {
+        #[derive(serde::Deserialize)]
+        struct C {
+            #[serde(deserialize_with = "super::count")]
+            n: u32,
+        }
+        let n = |json: &str| serde_json::from_str::<C>(json).map(|c| c.n).ok();
+        assert_eq!(n(r#"{"n": 200}"#), Some(200));
+        assert_eq!(n(r#"{"n": 200.0}"#), Some(200));
+        assert_eq!(n(r#"{"n": 0}"#), Some(0));
+        for bad in [r#"{"n": 2.5}"#, r#"{"n": -1}"#, r#"{"n": "3"}"#, r#"{"n": 1e20}"#] {
+            assert_eq!(n(bad), None, "{bad}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::middleware::from_fn;

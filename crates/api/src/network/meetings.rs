@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::accounts::auth::Authenticated;
 use crate::directory::snapshot::Snapshot;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
-use crate::http::extractors::{Query, parse_json, present};
+use crate::http::extractors::{Query, count, parse_json, present};
 use crate::http::pagination::{self, Page};
 use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
@@ -88,18 +88,18 @@ pub struct ParticipantsInput {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub organizations: Vec<ParticipationInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     #[schema(minimum = 0, maximum = 10000)]
     pub volunteers: u32,
     /// Residents of the neighbourhood.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     #[schema(minimum = 0, maximum = 10000)]
     pub residents: u32,
     /// Newly arrived people.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     #[schema(minimum = 0, maximum = 10000)]
     pub newcomers: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     #[schema(minimum = 0, maximum = 10000)]
     pub others: u32,
 }
@@ -111,6 +111,7 @@ pub struct ParticipationInput {
     #[schema(format = Uuid)]
     pub organization_id: String,
     /// How many of its people came.
+    #[serde(deserialize_with = "count")]
     #[schema(minimum = 0, maximum = 10000)]
     pub persons: u32,
 }

@@ -6,7 +6,8 @@
 pub mod meetings;
 pub mod partners;
 
-/// An enum of codes: serialized as its code, parsed back from it, listed in `ALL`.
+/// An enum of codes: serialized as its code (the variant's snake_case name), parsed back
+/// from it, listed in `ALL`.
 macro_rules! code_enum {
     (
         $(#[$meta:meta])*
@@ -19,8 +20,12 @@ macro_rules! code_enum {
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
+        // The codes are the variants' snake_case names (the test below checks that
+        // serde agrees with `as_str`): utoipa reads `rename_all`, but not a `rename`
+        // built by this macro.
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
+            $($(#[$vmeta])* $variant,)+
         }
 
         impl $name {
