@@ -16,6 +16,14 @@ from lw_client.api.account import change_password, get_me
 from lw_client.api.auth import login, logout, refresh_tokens
 from lw_client.api.content import create_service, get_hours, put_hours, update_service
 from lw_client.api.directory import create_organization, update_organization
+from lw_client.api.fieldwork import (
+    close_referral,
+    create_contact,
+    create_home_visit,
+    get_home_visit,
+    record_home_visit_outcome,
+    update_contact,
+)
 from lw_client.api.integrations import create_api_token, revoke_api_token
 from lw_client.api.network import (
     create_cooperation,
@@ -24,19 +32,28 @@ from lw_client.api.network import (
     update_network_meeting,
 )
 from lw_client.api.offices import create_office, relocate_office, update_office
+from lw_client.api.privacy import list_access_log
 from lw_client.api.staffing import assign_staff, end_assignment, handover
 from lw_client.api.users import create_user, deactivate_user, reactivate_user, reset_password, update_user
 from lw_client.models import (
     ActorType,
     AddressInput,
     AssignRequest,
+    Audience,
+    Channel,
+    CloseReferralRequest,
+    ContactDuration,
+    ContactOutcome,
+    ContactPatch,
     CooperationKind,
     Day,
     District,
     EndCooperationRequest,
     EndRequest,
     HandoverRequest,
+    HomeVisitOutcomeRequest,
     HoursRequest,
+    Interpreting,
     LocalizedText,
     LocationInput,
     LoginRequest,
@@ -46,6 +63,10 @@ from lw_client.models import (
     NewCooperationRequest,
     NewMeetingRequest,
     NewApiTokenRequest,
+    NewContactRequest,
+    NewContactRequestLanguagesItem,
+    NewHomeVisitRequest,
+    NewHomeVisitRequestLanguage,
     NewOfficeRequest,
     NewOrganizationRequest,
     NewServiceRequest,
@@ -60,6 +81,9 @@ from lw_client.models import (
     PartnerStaffing,
     PasswordChange,
     PasswordReset,
+    ReferralInput,
+    ReferralMode,
+    ReferralOutcome,
     RefreshRequest,
     RelocationRequest,
     Role,
@@ -67,8 +91,15 @@ from lw_client.models import (
     Side,
     SlotInput,
     SlotInputLanguagesItem,
+    TargetCategory,
+    TimeWindow,
     UserPatch,
     Visibility,
+    VisitAddressInput,
+    VisitContactRequest,
+    VisitContactRequestLanguagesItem,
+    VisitOutcome,
+    VisitSource,
 )
 
 
@@ -320,6 +351,121 @@ def main(base, email, password):
         ),
         200,
     )
+
+    # A consultation in the new office: recorded, corrected (If-Match), its referral closed.
+    today = server_now.date()
+    consultation = expect(
+        create_contact.sync_detailed(
+            slug,
+            client=admin,
+            body=NewContactRequest(
+                occurred_on=today,
+                channel=Channel.OFFICE_HOURS,
+                duration=ContactDuration.VALUE_1,
+                persons_present=2,
+                first_contact=True,
+                audience=Audience.REFUGEE,
+                residence_district=District.EVING,
+                languages=[NewContactRequestLanguagesItem.AR, NewContactRequestLanguagesItem.DE],
+                interpreting=Interpreting.BY_STAFF,
+                topics=["school-enrollment", "authorities-and-forms"],
+                outcome=ContactOutcome.REFERRED,
+                referrals=[
+                    ReferralInput(
+                        target_category=TargetCategory.AUTHORITY,
+                        mode=ReferralMode.CONTACTED_ON_BEHALF,
+                        consent_to_share=True,
+                    )
+                ],
+            ),
+        ),
+        201,
+    )
+    corrected = expect(
+        update_contact.sync_detailed(
+            consultation.parsed.id,
+            client=admin,
+            body=ContactPatch(persons_present=3),
+            if_match=consultation.headers["etag"],
+        ),
+        200,
+    ).parsed
+    assert corrected.version == 2 and corrected.persons_present == 3
+    expect(
+        close_referral.sync_detailed(
+            corrected.referrals[0].id,
+            client=admin,
+            body=CloseReferralRequest(outcome=ReferralOutcome.TAKEN_UP),
+        ),
+        200,
+    )
+
+    # Home visits are for the office's staff and coordinators: a coordinator plans one,
+    # reads it and records that it was done, with the visit's contact record.
+    planner = expect(
+        create_user.sync_detailed(
+            client=admin,
+            body=NewUserRequest(
+                email=f"koordination.{suffix}@example.org",
+                display_name="Koordination Beispiel",
+                role=Role.COORDINATOR,
+                employer_organization_id=provider.id,
+                password=f"Erstes-Kennwort-{suffix}-Birkenweg",
+            ),
+        ),
+        201,
+    ).parsed
+    initial, _ = sign_in(base, planner.email, f"Erstes-Kennwort-{suffix}-Birkenweg")
+    own_password = f"Eigenes-Kennwort-{suffix}-Holunder"
+    expect(
+        change_password.sync_detailed(
+            client=AuthenticatedClient(base, token=initial.access_token),
+            body=PasswordChange(current_password=f"Erstes-Kennwort-{suffix}-Birkenweg", new_password=own_password),
+        ),
+        200,
+    )
+    coordinator_tokens, _ = sign_in(base, planner.email, own_password)
+    coordinator = AuthenticatedClient(base, token=coordinator_tokens.access_token)
+    visit = expect(
+        create_home_visit.sync_detailed(
+            slug,
+            client=coordinator,
+            body=NewHomeVisitRequest(
+                planned_on=today + datetime.timedelta(days=2),
+                time_window=TimeWindow.AFTERNOON,
+                name="Familie Beispiel",
+                address=VisitAddressInput(street="Beispielweg 3", postal_code="44339"),
+                language=NewHomeVisitRequestLanguage.AR,
+                source=VisitSource.HOUSING_COMPANY,
+            ),
+        ),
+        201,
+    ).parsed
+    expect(get_home_visit.sync_detailed(visit.id, client=coordinator), 200)
+    done = expect(
+        record_home_visit_outcome.sync_detailed(
+            visit.id,
+            client=coordinator,
+            body=HomeVisitOutcomeRequest(
+                status=VisitOutcome.DONE,
+                contact=VisitContactRequest(
+                    occurred_on=today,
+                    duration=ContactDuration.VALUE_2,
+                    persons_present=4,
+                    first_contact=True,
+                    audience=Audience.REFUGEE,
+                    languages=[VisitContactRequestLanguagesItem.AR],
+                    interpreting=Interpreting.BY_STAFF,
+                    topics=["childcare-place"],
+                    outcome=ContactOutcome.INFORMATION_ONLY,
+                ),
+            ),
+        ),
+        200,
+    ).parsed
+    assert done.contact.channel == Channel.HOME_VISIT
+    reads = expect(list_access_log.sync_detailed(client=admin, record_id=str(visit.id)), 200).parsed
+    assert {entry.purpose.value for entry in reads.items} == {"read"}
 
     token = expect(
         create_api_token.sync_detailed(

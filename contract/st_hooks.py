@@ -5,12 +5,30 @@ through /api/v1/auth/refresh shortly before it expires (refresh tokens are singl
 use, so the newest one is kept), signing in again only if the session was ended.
 """
 
+import ast
 import os
 import threading
 import time
 
 import requests
 import schemathesis
+
+
+# CPython 3.11 can raise `SystemError: AST constructor recursion depth mismatch` when two
+# threads run `ast.parse` at once (its AST conversion keeps the depth in shared state).
+# Hypothesis parses source to describe filter lambdas, so with `--workers 2` the coverage
+# phase failed now and then with a "Runtime Error" unrelated to the API. One parse at a
+# time avoids the race; it costs nothing measurable (the results are cached).
+_ast_parse = ast.parse
+_ast_lock = threading.Lock()
+
+
+def _serialized_parse(*args, **kwargs):
+    with _ast_lock:
+        return _ast_parse(*args, **kwargs)
+
+
+ast.parse = _serialized_parse
 
 
 @schemathesis.auth(refresh_interval=None)

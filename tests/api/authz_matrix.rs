@@ -99,6 +99,39 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             ("PUT", "/api/v1/offices/{office}/consultation-hours"),
             [A, A, A, D, D, D, D, D],
         ),
+        // Field work: the office's staff today, coordinators, admins; a former
+        // assignment gives nothing, and readers and integrations never see a record.
+        (
+            ("POST", "/api/v1/offices/{office}/contacts"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/offices/{office}/contacts"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/contacts/{id}"), [A, A, A, D, D, D, D, D]),
+        (("PATCH", "/api/v1/contacts/{id}"), [A, A, A, D, D, D, D, D]),
+        (
+            ("GET", "/api/v1/offices/{office}/referrals"),
+            [A, A, A, D, D, D, D, D],
+        ),
+        (("POST", "/api/v1/referrals/{id}/close"), [A, A, A, D, D, D, D, D]),
+        // Home visits hold personal data: the office's staff and coordinators only (not
+        // admins, who read the access log of these reads).
+        (
+            ("POST", "/api/v1/offices/{office}/home-visits"),
+            [D, A, A, D, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/offices/{office}/home-visits"),
+            [D, A, A, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/home-visits/{id}"), [D, A, A, D, D, D, D, D]),
+        (
+            ("POST", "/api/v1/home-visits/{id}/outcome"),
+            [D, A, A, D, D, D, D, D],
+        ),
+        (("GET", "/api/v1/privacy/access-log"), [A, D, D, D, D, D, D, D]),
         // Field work: staff with an office today (a former assignment gives nothing).
         // Lists and new records are narrowed to their offices (the body or the list
         // decides, see tests/api/network.rs); single meetings are of Mengede/Huckarde.
@@ -130,6 +163,9 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
 }
 
 struct Ids {
+    contact: String,
+    referral: String,
+    home_visit: String,
     assignment: String,
     service: String,
     user: String,
@@ -156,6 +192,12 @@ fn concrete(template: &str, ids: &Ids) -> String {
         &ids.service
     } else if template.contains("/api-tokens/") {
         &ids.api_token
+    } else if template.contains("/contacts/") {
+        &ids.contact
+    } else if template.contains("/referrals/") {
+        &ids.referral
+    } else if template.contains("/home-visits/") {
+        &ids.home_visit
     } else {
         &ids.office
     };
@@ -315,7 +357,11 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
+    let (contact, referral) = app.record_contact("mengede-huckarde");
     let ids = Ids {
+        contact,
+        referral,
+        home_visit: app.plan_home_visit("mengede-huckarde"),
         partner,
         cooperation,
         meeting,

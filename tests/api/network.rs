@@ -299,25 +299,47 @@ async fn meeting_rules_answer_422_and_store_nothing(backend: Backend) {
         .map(|e| e["pointer"].as_str().unwrap())
         .collect();
     assert_eq!(pointers, ["/held_on", "/participants/others", "/topics/0"]);
-    // Bodies that do not match the schema (an unknown type, a negative count, an unknown
-    // field such as a name) are 400 with the pointer, like everywhere in the API.
-    let res = post(with("/type", json!("party"))).await;
-    assert_eq!(res.first_error_pointer(400, "invalid_body"), "/type");
-    let res = post(with("/participants/volunteers", json!(-1))).await;
+    // Like every field-work record, a meeting refuses what it would not store: an unknown
+    // type, a negative count, a field that is not one (such as names) are 422 at their
+    // pointer; a value of the wrong JSON type is a malformed body (400).
+    assert_eq!(pointer_of(post(with("/type", json!("party"))).await), "/type");
     assert_eq!(
-        res.first_error_pointer(400, "invalid_body"),
+        pointer_of(post(with("/participants/volunteers", json!(-1))).await),
         "/participants/volunteers"
     );
     let mut named = meeting(&mengede, "2026-11-12");
     named["participants"]["names"] = json!(["Frau A."]);
+    assert_eq!(pointer_of(post(named).await), "/participants/names");
+    let res = post(with("/participants/volunteers", json!("viele"))).await;
     assert_eq!(
-        post(named).await.first_error_pointer(400, "invalid_body"),
-        "/participants/names"
+        res.first_error_pointer(400, "invalid_body"),
+        "/participants/volunteers"
+    );
+    // A count written as 12.0 is the integer 12 (as JSON Schema reads it).
+    let res = post(with("/participants/volunteers", json!(12.0))).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let twelve = format!("{MEETINGS}/{}", res.json()["id"].as_str().unwrap());
+    assert_eq!(
+        app.get_as(&coordinator, &twelve).await.json()["participants"]["volunteers"],
+        12
+    );
+    let etag = res.header("etag").unwrap().to_owned();
+    assert_eq!(
+        app.send(
+            app.client
+                .delete(app.url(&twelve))
+                .bearer_auth(&coordinator)
+                .insert_header(("if-match", etag))
+        )
+        .await
+        .status,
+        405,
+        "meetings are corrected, not deleted"
     );
 
-    // Nothing was stored.
+    // Nothing else was stored.
     let list = app.get_as(&coordinator, MEETINGS).await.json();
-    assert!(list["items"].as_array().unwrap().is_empty());
+    assert_eq!(ids(&list), [twelve.rsplit('/').next().unwrap()]);
 
     // The next day, the meeting of the 17th is no longer in the future.
     app.clock.advance(chrono::Duration::days(1));

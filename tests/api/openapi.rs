@@ -363,3 +363,104 @@ fn conditional_and_rate_limit_headers_are_declared() {
         }
     }
 }
+
+/// Code lists travel as their codes: the contract's enums are exactly the codes the
+/// server reads and writes (the macro that declares them must not leave the Rust names).
+#[test]
+fn code_lists_are_documented_by_their_codes() {
+    use domain::fieldwork::{contact, home_visit, referral};
+    use domain::privacy;
+    let doc = api::openapi();
+    let enum_of = |name: &str| -> Vec<String> {
+        doc["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is not an enum schema"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let codes = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    for (name, expected) in [
+        (
+            "Channel",
+            codes(contact::Channel::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "ContactDuration",
+            codes(contact::ContactDuration::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "Audience",
+            codes(contact::Audience::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "Interpreting",
+            codes(contact::Interpreting::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "ContactOutcome",
+            codes(contact::ContactOutcome::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "CorrectionReason",
+            codes(
+                contact::CorrectionReason::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect(),
+            ),
+        ),
+        (
+            "TargetCategory",
+            codes(referral::TargetCategory::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "ReferralMode",
+            codes(referral::ReferralMode::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "ReferralStatus",
+            codes(referral::ReferralStatus::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "ReferralOutcome",
+            codes(
+                referral::ReferralOutcome::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect(),
+            ),
+        ),
+        (
+            "TimeWindow",
+            codes(home_visit::TimeWindow::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "VisitSource",
+            codes(home_visit::VisitSource::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "VisitStatus",
+            codes(home_visit::VisitStatus::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "VisitOutcome",
+            codes(home_visit::VisitOutcome::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+        (
+            "PersonalRecordType",
+            codes(
+                privacy::PersonalRecordType::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect(),
+            ),
+        ),
+        (
+            "AccessPurpose",
+            codes(privacy::AccessPurpose::ALL.iter().map(|c| c.as_str()).collect()),
+        ),
+    ] {
+        assert_eq!(enum_of(name), expected, "{name}");
+    }
+}

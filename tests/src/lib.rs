@@ -527,6 +527,77 @@ impl TestApp {
         .unwrap()
     }
 
+    /// The office id of a slug.
+    pub fn office_id(&self, slug: &str) -> domain::OfficeId {
+        let pool = self.pool();
+        let mut conn = pool.get().unwrap();
+        let office = persistence::directory::offices::find_by_slug(&mut conn, slug)
+            .unwrap()
+            .unwrap();
+        domain::OfficeId::from_stored(office.id)
+    }
+
+    /// Records a contact with one referral today, directly (no rules); returns the ids of
+    /// the contact and of its referral.
+    pub fn record_contact(&self, slug: &str) -> (String, String) {
+        use domain::fieldwork::contact::*;
+        use domain::fieldwork::referral::*;
+        let record = ContactRecord {
+            occurred_on: self.clock.today(),
+            channel: Channel::OfficeHours,
+            duration: ContactDuration::From15To30,
+            persons_present: 2,
+            first_contact: true,
+            audience: Audience::Refugee,
+            residence_district: None,
+            languages: vec!["ar".into()],
+            interpreting: Interpreting::ByStaff,
+            topics: vec!["housing".into()],
+            outcome: ContactOutcome::Referred,
+            referrals: vec![Referral {
+                target_category: TargetCategory::Authority,
+                organization_id: None,
+                service_id: None,
+                mode: ReferralMode::Information,
+                consent_to_share: false,
+            }],
+        };
+        let pool = self.pool();
+        let mut conn = pool.get().unwrap();
+        let stored = persistence::fieldwork::contacts::create(
+            &mut conn,
+            &self.office_id(slug),
+            &record,
+            &self.audit_context(),
+        )
+        .unwrap();
+        (stored.row.id, stored.referrals[0].id.clone())
+    }
+
+    /// Plans a home visit a week ahead, directly; returns its id.
+    pub fn plan_home_visit(&self, slug: &str) -> String {
+        let pool = self.pool();
+        let mut conn = pool.get().unwrap();
+        persistence::fieldwork::home_visits::create(
+            &mut conn,
+            &self.office_id(slug),
+            persistence::fieldwork::home_visits::NewHomeVisit {
+                planned_on: self.clock.today() + chrono::Duration::days(7),
+                time_window: None,
+                name: "Familie Beispiel".into(),
+                street: "Beispielweg 1".into(),
+                postal_code: "44357".into(),
+                supplement: None,
+                phone: None,
+                language: "ar".into(),
+                source: domain::fieldwork::home_visit::VisitSource::HousingCompany,
+            },
+            &self.audit_context(),
+        )
+        .unwrap()
+        .id
+    }
+
     pub async fn send_json(&self, req: awc::ClientRequest, body: &Value) -> Response {
         Response::from(req.send_json(body).await.expect("request sent")).await
     }

@@ -5,7 +5,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{accounts, directory, health, network, staffing};
+use crate::{accounts, directory, fieldwork, health, network, privacy, staffing};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -16,7 +16,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .configure(directory::configure)
                 .configure(staffing::configure)
+                .configure(fieldwork::configure)
                 .configure(network::configure)
+                .configure(privacy::configure)
                 .configure(accounts::configure),
         );
 }

@@ -103,6 +103,12 @@ ids! {
     CooperationId => "cooperation";
     /// A contact person of a partner organization.
     ContactPersonId => "contact person";
+    /// A contact record (field work).
+    ContactId => "contact record";
+    /// A referral inside a contact record.
+    ReferralId => "referral";
+    /// A home-visit appointment.
+    HomeVisitId => "home visit";
 }
 
 #[cfg(test)]

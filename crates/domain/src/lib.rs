@@ -6,9 +6,11 @@
 pub mod accounts;
 pub mod clock;
 pub mod directory;
+pub mod fieldwork;
 pub mod ids;
 pub mod localized;
 pub mod network;
+pub mod privacy;
 pub mod problem_code;
 pub mod staffing;
 pub mod text;
@@ -21,8 +23,8 @@ pub use directory::location::{Address, AddressInput, LocationPeriod, RelocationE
 pub use directory::office::{OfficeKind, OfficeStatus, Slug};
 pub use directory::organization::OrganizationKind;
 pub use ids::{
-    ApiTokenId, AssignmentId, ContactPersonId, CooperationId, Id, LocationPeriodId, NetworkMeetingId,
-    OfficeId, OrganizationId, ServiceId, SessionId, UserId,
+    ApiTokenId, AssignmentId, ContactId, ContactPersonId, CooperationId, HomeVisitId, Id, LocationPeriodId,
+    NetworkMeetingId, OfficeId, OrganizationId, ReferralId, ServiceId, SessionId, UserId,
 };
 pub use localized::LocalizedText;
 pub use problem_code::ProblemCode;

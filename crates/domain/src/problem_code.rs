@@ -62,6 +62,9 @@ problem_codes! {
     Forbidden => "forbidden", 403;
     /// The account must choose its own password first (`PUT /api/v1/me/password`).
     PasswordChangeRequired => "password_change_required", 403;
+    /// Staff edit a contact record only within 14 days of its date; later a coordinator
+    /// corrects it, with a `correction_reason`.
+    EditWindowClosed => "edit_window_closed", 403;
     // Routing and transport.
     NotFound => "not_found", 404;
     MethodNotAllowed => "method_not_allowed", 405;
@@ -132,6 +135,14 @@ problem_codes! {
     CooperationExists => "cooperation_exists", 409;
     /// An ended cooperation cannot be ended again.
     CooperationAlreadyEnded => "cooperation_already_ended", 409;
+    // Field work.
+    /// A referral made on the person's behalf (`contacted_on_behalf`) needs
+    /// `consent_to_share: true`.
+    ConsentRequired => "consent_required", 422;
+    /// The referral has been closed already.
+    ReferralAlreadyClosed => "referral_already_closed", 409;
+    /// The home visit's outcome has been recorded already.
+    HomeVisitResolved => "home_visit_resolved", 409;
     // Rate limiting and the server itself.
     TooManyAttempts => "too_many_attempts", 429;
     InternalError => "internal_error", 500;

@@ -50,6 +50,8 @@ pub struct AuditEventRow {
     pub office_id: Option<String>,
     pub request_id: Option<String>,
     pub changed_fields: String,
+    /// Why, as a code (a contact record's correction reason); never free text.
+    pub reason: Option<String>,
 }
 
 /// One change to record.
@@ -65,6 +67,16 @@ pub struct Change<'a> {
 }
 
 pub fn record(conn: &mut DbConnection, ctx: &AuditContext, change: Change<'_>) -> Result<(), RepoError> {
+    record_with_reason(conn, ctx, change, None)
+}
+
+/// [`record`] with the code saying why the change was made (e.g. `typo`).
+pub fn record_with_reason(
+    conn: &mut DbConnection,
+    ctx: &AuditContext,
+    change: Change<'_>,
+    reason: Option<&str>,
+) -> Result<(), RepoError> {
     let row = AuditEventRow {
         id: new_id(),
         occurred_at: ctx.at,
@@ -77,6 +89,7 @@ pub fn record(conn: &mut DbConnection, ctx: &AuditContext, change: Change<'_>) -
         office_id: change.office_id.map(str::to_owned),
         request_id: ctx.request_id.clone(),
         changed_fields: serde_json::to_string(change.changed_fields).expect("names serialize"),
+        reason: reason.map(str::to_owned),
     };
     diesel::insert_into(audit_events::table)
         .values(&row)

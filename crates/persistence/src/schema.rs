@@ -147,6 +147,7 @@ diesel::table! {
         office_id -> Nullable<Text>,
         request_id -> Nullable<Text>,
         changed_fields -> Text,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -229,6 +230,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contact_records (id) {
+        id -> Text,
+        office_id -> Text,
+        occurred_on -> Date,
+        channel -> Text,
+        duration -> Text,
+        persons_present -> Integer,
+        first_contact -> Bool,
+        audience -> Text,
+        residence_district -> Nullable<Text>,
+        languages -> Text,
+        interpreting -> Text,
+        topics -> Text,
+        outcome -> Text,
+        recorded_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        contact_id -> Text,
+        position -> Integer,
+        target_category -> Text,
+        organization_id -> Nullable<Text>,
+        service_id -> Nullable<Text>,
+        mode -> Text,
+        consent_to_share -> Bool,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        closed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    home_visits (id) {
+        id -> Text,
+        office_id -> Text,
+        planned_on -> Date,
+        time_window -> Nullable<Text>,
+        name -> Nullable<Text>,
+        street -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        supplement -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        language -> Text,
+        source -> Text,
+        status -> Text,
+        contact_id -> Nullable<Text>,
+        outcome_recorded_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    personal_data_access_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_kind -> Text,
+        actor_role -> Text,
+        record_type -> Text,
+        record_id -> Text,
+        purpose -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(referrals -> contact_records (contact_id));
+diesel::joinable!(contact_records -> offices (office_id));
+diesel::joinable!(home_visits -> offices (office_id));
 diesel::table! {
     organization_districts (organization_id, district_code) {
         organization_id -> Text,
@@ -351,6 +432,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     extra_sessions,
     topics,
     services,
+    contact_records,
+    referrals,
+    home_visits,
+    personal_data_access_log,
     organization_districts,
     cooperations,
     contact_persons,

@@ -125,6 +125,9 @@ pub struct AuditEventView {
     pub request_id: Option<String>,
     /// Names of the changed fields; values are not logged.
     pub changed_fields: Vec<String>,
+    /// Why, as a code: a contact record's `correction_reason`; `null` for most changes.
+    #[schema(example = "late_information")]
+    pub reason: Option<String>,
 }
 
 impl AuditEventView {
@@ -141,6 +144,7 @@ impl AuditEventView {
             office_id: row.office_id.clone(),
             request_id: row.request_id.clone(),
             changed_fields: serde_json::from_str(&row.changed_fields).unwrap_or_default(),
+            reason: row.reason.clone(),
         }
     }
 }

@@ -210,6 +210,27 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     req: &actix_web::HttpRequest,
     body: &[u8],
 ) -> Result<T, ApiError> {
+    parse_body(req, body, false)
+}
+
+/// [`parse_json`] for records where a refused value must read as a refusal, not a
+/// malformed request: an unknown field (a `name` or `note` sent to an anonymous contact
+/// record) or a value outside a code list is 422 `validation_failed` at its pointer
+/// instead of 400 `invalid_body`. Wrong JSON types and missing fields stay 400. Used by
+/// the field-work resources, whose rule is that nothing a client sends is silently
+/// dropped and no unknown code is stored.
+pub fn parse_record_json<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    parse_body(req, body, true)
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+    refusals_are_validation: bool,
+) -> Result<T, ApiError> {
     let json = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -245,6 +266,29 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             }
         }
         let message = e.inner().to_string();
+        if refusals_are_validation {
+            if let Some(field) = quoted_after(&message, "unknown field `") {
+                // The pointer names the refused field itself.
+                let segment = format!("/{}", domain::validation::pointer_segment(field));
+                if !pointer.ends_with(&segment) {
+                    pointer.push_str(&segment);
+                }
+                return ApiError::validation(domain::ValidationErrors::single(
+                    pointer,
+                    format!("`{field}` is not a field of this record and is not stored; remove it"),
+                ));
+            }
+            if message.starts_with("unknown variant `") {
+                return ApiError::validation(domain::ValidationErrors::single(
+                    if pointer.is_empty() {
+                        "/".to_owned()
+                    } else {
+                        pointer
+                    },
+                    message,
+                ));
+            }
+        }
         let mut problem = ApiError::new(
             ProblemCode::InvalidBody,
             format!("the body does not match the schema: {message}"),
@@ -261,6 +305,11 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
         problem.errors = errors.0;
         problem
     })
+}
+
+/// The text between `prefix` and the next backtick of a serde message.
+fn quoted_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    message.strip_prefix(prefix)?.split('`').next()
 }
 
 /// Adds an error for every string or key under `value` that contains U+0000.
@@ -305,46 +354,49 @@ pub fn payload_config() -> web::PayloadConfig {
     web::PayloadConfig::new(MAX_BODY_BYTES)
 }
 
+/// A JSON integer as JSON Schema defines it: any number without a fractional part (`3`
+/// and `3.0` alike), saturated to the `i32` range so that range rules report it (422)
+/// instead of the parser (400).
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = i32;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i32, E> {
+            Ok(i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX }))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i32, E> {
+            Ok(i32::try_from(v).unwrap_or(i32::MAX))
+        }
+
+        #[allow(clippy::cast_possible_truncation)]
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i32, E> {
+            if v.is_finite() && v.fract() == 0.0 {
+                // Saturating: `as` clamps to the i32 range.
+                Ok(v as i32)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_any(Whole)
+}
+
+/// [`whole_number`] for an optional field (`null` or absent: `None`).
+pub fn optional_whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "whole_number")] i32);
+    Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(n)| n))
+}
+
 /// Distinguishes an absent field (leave as is) from an explicit `null` (clear it).
 pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
-}
-
-/// A count: a JSON integer from 0 on, also when written with a zero fraction (`200.0`),
-/// which JSON Schema's `integer` admits, so the server must too.
-pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    use serde::de::Error;
-    let n = serde_json::Number::deserialize(d)?;
-    if let Some(u) = n.as_u64() {
-        return u32::try_from(u).map_err(|_| D::Error::custom("must be a non-negative integer of 32 bits"));
-    }
-    match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
-            // Integral and in range: the conversion is exact.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(f as u32)
-        }
-        _ => Err(D::Error::custom("must be a non-negative integer")),
-    }
-}
-
-#[cfg(test)]
-mod count_tests {
-    #[test]
-    fn counts_accept_integral_numbers_only() {
-        #[derive(serde::Deserialize)]
-        struct C {
-            #[serde(deserialize_with = "super::count")]
-            n: u32,
-        }
-        let n = |json: &str| serde_json::from_str::<C>(json).map(|c| c.n).ok();
-        assert_eq!(n(r#"{"n": 200}"#), Some(200));
-        assert_eq!(n(r#"{"n": 200.0}"#), Some(200));
-        assert_eq!(n(r#"{"n": 0}"#), Some(0));
-        for bad in [r#"{"n": 2.5}"#, r#"{"n": -1}"#, r#"{"n": "3"}"#, r#"{"n": 1e20}"#] {
-            assert_eq!(n(bad), None, "{bad}");
-        }
-    }
 }
 
 #[cfg(test)]
@@ -385,6 +437,49 @@ mod tests {
             "application/problem+json"
         );
         (status, test::read_body_json(res).await)
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Record {
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        kind: Kind,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Phone,
+    }
+
+    #[actix_rt::test]
+    async fn record_bodies_refuse_unknown_fields_and_codes_at_their_pointer() {
+        let req = test::TestRequest::post()
+            .insert_header(("content-type", "application/json"))
+            .to_http_request();
+        let parse = |body: &str| super::parse_record_json::<Record>(&req, body.as_bytes()).unwrap_err();
+        for (body, pointer) in [
+            (r#"{"items": [{"kind": "phone", "note": "x"}]}"#, "/items/0/note"),
+            (r#"{"items": [], "name": "Erika"}"#, "/name"),
+            (r#"{"items": [{"kind": "fax"}]}"#, "/items/0/kind"),
+        ] {
+            let err = parse(body);
+            assert_eq!(err.code.as_str(), "validation_failed", "{body}");
+            assert_eq!(err.errors[0].pointer.as_deref(), Some(pointer), "{body}");
+        }
+        // Wrong types and missing fields are still a malformed body.
+        assert_eq!(parse(r#"{"items": [{"kind": 3}]}"#).code.as_str(), "invalid_body");
+        assert_eq!(parse("{}").code.as_str(), "invalid_body");
+        // The ordinary parser keeps answering 400 for both.
+        let err = super::parse_json::<Record>(&req, br#"{"items": [], "name": "Erika"}"#).unwrap_err();
+        assert_eq!(err.code.as_str(), "invalid_body");
     }
 
     #[actix_rt::test]

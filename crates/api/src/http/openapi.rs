@@ -36,6 +36,8 @@ pub const API_VERSION: &str = "1.0.0";
         (name = "staffing", description = "The city/provider tandem of each office"),
         (name = "content", description = "Consultation hours, sessions, languages, topics and services"),
         (name = "network", description = "Network meetings and the partner network: cooperations and contact persons (field work; never public)"),
+        (name = "fieldwork", description = "The offices' work: anonymous contact records with their referrals, and home-visit appointments (personal data, every read access-logged). Never public"),
+        (name = "privacy", description = "The personal-data access log (admins until the data-protection role exists)"),
         (name = "hsds", description = "Open Referral HSDS 3.0 export for other directories"),
         (name = "operations", description = "Probes for orchestrators"),
     ),

@@ -51,6 +51,9 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| {
+            // A key is compared with stored text, which never holds U+0000 (PostgreSQL
+            // cannot even take it as a parameter): the position of a key with one is that
+            // of its part before it.
             bytes.strip_prefix(b"k1:").map(|key| {
                 let key = key.split(|b| *b == 0).next().unwrap_or_default();
                 String::from_utf8_lossy(key).into_owned()
@@ -125,6 +128,17 @@ mod tests {
         assert!(limit(Some(0)).is_err());
         assert!(limit(Some(201)).is_err());
         assert_eq!(limit(Some(200)).unwrap(), 200);
+    }
+
+    #[test]
+    fn any_cursor_of_the_pattern_is_a_key_without_nul() {
+        let cursor = URL_SAFE_NO_PAD.encode(b"k1:abc\0\xffdef");
+        assert_eq!(decode_cursor(Some(&cursor)).unwrap().as_deref(), Some("abc"));
+        let cursor = URL_SAFE_NO_PAD.encode(b"k1:ab\xffc");
+        assert_eq!(
+            decode_cursor(Some(&cursor)).unwrap().as_deref(),
+            Some("ab\u{fffd}c")
+        );
     }
 }
 

@@ -178,6 +178,25 @@ pub const OPERATIONS: &[OperationCodes] = &[
         ],
     ),
     op("staffing_report", &[]),
+    // Field work. Unknown fields and codes, unknown topics, languages, organizations and
+    // services, dates in the future, 21 persons: `validation_failed` at the pointer.
+    op("create_contact", &[ConsentRequired]),
+    op("list_office_contacts", &[]),
+    op("get_contact", &[]),
+    // Staff after the 14-day window: `edit_window_closed`; replacing referrals once one
+    // is closed: `referral_already_closed`.
+    op(
+        "update_contact",
+        &[EditWindowClosed, ConsentRequired, ReferralAlreadyClosed],
+    ),
+    op("list_office_referrals", &[]),
+    op("close_referral", &[ReferralAlreadyClosed]),
+    op("create_home_visit", &[]),
+    op("list_office_home_visits", &[]),
+    op("get_home_visit", &[]),
+    op("record_home_visit_outcome", &[ConsentRequired, HomeVisitResolved]),
+    // Data protection.
+    op("list_access_log", &[]),
     // Network meetings. Unknown offices, topics and organizations in a body are
     // `validation_failed` at their pointers; staff naming none of their offices, `forbidden`.
     op("list_network_meetings", &[]),

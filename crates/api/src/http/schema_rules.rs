@@ -218,8 +218,15 @@ fn constrain_inputs(schema: &mut Value, languages: &[&str]) {
                 json!({ "minItems": 1, "uniqueItems": true, "items": { "type": "string", "enum": languages } })
             }
             "topics" => json!({ "uniqueItems": true, "items": { "type": "string", "pattern": SLUG } }),
+            "language" if is_plain_text(property) => json!({ "enum": languages }),
             text => match TEXT_LIMITS.iter().find(|(n, _)| *n == text) {
-                Some((_, max)) if is_plain_text(property) => json!({ "minLength": 1, "maxLength": max }),
+                // A field may be shorter than its name's usual limit (a home visit's
+                // `name`): the smaller limit stands.
+                Some((_, max)) if is_plain_text(property) => {
+                    let declared = property.get("maxLength").and_then(Value::as_u64);
+                    let max = declared.map_or(u64::from(*max), |d| d.min(u64::from(*max)));
+                    json!({ "minLength": 1, "maxLength": max })
+                }
                 _ => continue,
             },
         };
@@ -336,6 +343,7 @@ fn refine_operation(op: &mut Value, languages: &[&str]) {
             ("query", "lang") => json!({ "pattern": LANGUAGE_TAG }),
             ("query", "cursor") => json!({ "pattern": CURSOR }),
             ("query", "language") => json!({ "enum": languages }),
+            ("query", "topic") => json!({ "pattern": SLUG }),
             ("query" | "path", "office") => json!({ "pattern": OFFICE_KEY, "minLength": 3, "maxLength": 64 }),
             ("header", "If-Match") => json!({ "pattern": ENTITY_TAGS }),
             _ => continue,

@@ -85,6 +85,16 @@ pub enum Action {
     ManageLocalServices,
     /// The base offer shared by every office.
     ManageBaseServices,
+    /// Record contact records and referrals of an office, correct and close them (the
+    /// 14-day rule is `fieldwork::contact::edit_right`).
+    RecordContacts,
+    /// Read an office's contact records and referrals: never readers or integrations.
+    ReadContacts,
+    /// Home-visit appointments of an office (personal data): its staff and coordinators
+    /// only. Admins, who read the access log, are deliberately not readers of what it logs.
+    ManageHomeVisits,
+    /// The personal-data access log: admins until the data-protection role exists.
+    ReadAccessLog,
     /// Read network meetings (field work: staff see their offices' meetings).
     ReadNetworkMeetings,
     /// Record and correct network meetings (staff: meetings of their offices).
@@ -121,6 +131,11 @@ pub struct Denied {
     pub action: Action,
 }
 
+/// A staff account's scope: offices where it holds an assignment today.
+fn own_office(actor: &Actor, resource: Resource<'_>) -> bool {
+    matches!(resource, Resource::Office(id) if actor.offices.contains(id))
+}
+
 pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Result<(), Denied> {
     use Action::*;
     use Role::*;
@@ -128,7 +143,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
     let allowed = match action {
         ReadOwnAccount => true,
         ChangeOwnPassword => user,
-        ManageUsers | ManageApiTokens | ReadAuditLog => user && actor.role == Admin,
+        ManageUsers | ManageApiTokens | ReadAuditLog | ReadAccessLog => user && actor.role == Admin,
         CreateOrganization
         | UpdateOrganization
         | CreateOffice
@@ -137,11 +152,23 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Resul
         | ManageStaffing
         | ReadStaffingReport
         | ManageBaseServices => user && matches!(actor.role, Admin | Coordinator),
-        UpdateOfficeDetails | ReadStaffing | ManageConsultationHours | ManageLocalServices => {
+        UpdateOfficeDetails
+        | ReadStaffing
+        | ManageConsultationHours
+        | ManageLocalServices
+        | RecordContacts
+        | ReadContacts => {
             user && match actor.role {
                 Admin | Coordinator => true,
-                Staff => matches!(resource, Resource::Office(id) if actor.offices.contains(id)),
+                Staff => own_office(actor, resource),
                 Reader => false,
+            }
+        }
+        ManageHomeVisits => {
+            user && match actor.role {
+                Coordinator => true,
+                Staff => own_office(actor, resource),
+                Admin | Reader => false,
             }
         }
         ReadNetworkMeetings
@@ -203,7 +230,7 @@ mod tests {
         }
     }
 
-    const ALL_ACTIONS: [Action; 24] = [
+    const ALL_ACTIONS: [Action; 28] = [
         Action::ReadOwnAccount,
         Action::ChangeOwnPassword,
         Action::ManageUsers,
@@ -221,6 +248,10 @@ mod tests {
         Action::ManageConsultationHours,
         Action::ManageLocalServices,
         Action::ManageBaseServices,
+        Action::RecordContacts,
+        Action::ReadContacts,
+        Action::ManageHomeVisits,
+        Action::ReadAccessLog,
         Action::ReadNetworkMeetings,
         Action::RecordNetworkMeetings,
         Action::ReadPartnerNetwork,
@@ -258,6 +289,31 @@ mod tests {
             .is_err()
         );
         assert!(authorize(&staff, Action::RelocateOffice, Resource::Office(&office("own"))).is_err());
+    }
+
+    #[test]
+    fn field_work_stays_in_the_office() {
+        let own = office("own");
+        let other = office("other");
+        for action in [
+            Action::RecordContacts,
+            Action::ReadContacts,
+            Action::ManageHomeVisits,
+        ] {
+            let staff = actor(Role::Staff, &["own"]);
+            assert!(authorize(&staff, action, Resource::Office(&own)).is_ok());
+            assert!(authorize(&staff, action, Resource::Office(&other)).is_err());
+            // A former assignment is no assignment: the scope is today's.
+            assert!(authorize(&actor(Role::Staff, &[]), action, Resource::Office(&own)).is_err());
+            assert!(authorize(&actor(Role::Reader, &[]), action, Resource::Office(&own)).is_err());
+            assert!(authorize(&actor(Role::Coordinator, &[]), action, Resource::Office(&other)).is_ok());
+        }
+        let admin = actor(Role::Admin, &[]);
+        assert!(authorize(&admin, Action::ReadContacts, Resource::Office(&own)).is_ok());
+        assert!(authorize(&admin, Action::ManageHomeVisits, Resource::Office(&own)).is_err());
+        assert!(authorize(&admin, Action::ReadAccessLog, Resource::Network).is_ok());
+        let coordinator = actor(Role::Coordinator, &[]);
+        assert!(authorize(&coordinator, Action::ReadAccessLog, Resource::Network).is_err());
     }
 
     #[test]
@@ -311,19 +367,20 @@ mod tests {
     }
 
     proptest! {
-        /// Readers never write; admins may do everything; nobody but admins manages accounts.
+        /// Readers never write; admins may do everything but read home visits; nobody but
+        /// admins manages accounts or reads the access log.
         #[test]
-        fn role_invariants(role_i in 0usize..4, action_i in 0usize..24, own in any::<bool>()) {
+        fn role_invariants(role_i in 0usize..4, action_i in 0usize..28, own in any::<bool>()) {
             let role = Role::ALL[role_i];
             let action = ALL_ACTIONS[action_i];
             let a = actor(role, if own { &["o"] } else { &[] });
             let ok = authorize(&a, action, Resource::Office(&office("o"))).is_ok();
             match role {
-                Role::Admin => prop_assert!(ok),
+                Role::Admin => prop_assert_eq!(ok, action != Action::ManageHomeVisits),
                 Role::Reader => prop_assert_eq!(ok, matches!(action, Action::ReadOwnAccount | Action::ChangeOwnPassword)),
                 _ => {}
             }
-            if matches!(action, Action::ManageUsers | Action::ManageApiTokens | Action::ReadAuditLog) {
+            if matches!(action, Action::ManageUsers | Action::ManageApiTokens | Action::ReadAuditLog | Action::ReadAccessLog) {
                 prop_assert_eq!(ok, role == Role::Admin);
             }
         }

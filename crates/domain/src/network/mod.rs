@@ -1,51 +1,10 @@
 //! The offices' network work: meetings they organize or join (round tables, working
 //! groups, trainings...) and the partner network (partners' profile, cooperations with
-//! offices, contact persons). Pure rules over plain values; code lists as enums whose
-//! codes are stable (added, never renamed or reused).
+//! offices, contact persons). Pure rules over plain values; code lists as enums
+//! (`fieldwork::code_list`) whose codes are stable (added, never renamed or reused).
 
 pub mod meetings;
 pub mod partners;
-
-/// An enum of codes: serialized as its code (the variant's snake_case name), parsed back
-/// from it, listed in `ALL`.
-macro_rules! code_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident => $code:literal,)+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-        )]
-        // The codes are the variants' snake_case names (the test below checks that
-        // serde agrees with `as_str`): utoipa reads `rename_all`, but not a `rename`
-        // built by this macro.
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every code, in the order of the code list.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stable code, as stored and sent.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)+
-                }
-            }
-
-            pub fn parse(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == code)
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
 
 #[cfg(test)]
 mod tests {

@@ -3,12 +3,12 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::code_enum;
 use crate::OrganizationKind;
+use crate::fieldwork::code_list;
 
-code_enum! {
+code_list! {
     /// What kind of actor a partner is.
-    pub enum ActorType {
+    ActorType {
         MigrantOrganization => "migrant_organization",
         ReligiousCommunity => "religious_community",
         Association => "association",
@@ -25,28 +25,28 @@ code_enum! {
     }
 }
 
-code_enum! {
+code_list! {
     /// Who does a partner's work: volunteers, paid staff, or both.
-    pub enum PartnerStaffing {
+    PartnerStaffing {
         Volunteer => "volunteer",
         Professional => "professional",
         Mixed => "mixed",
     }
 }
 
-code_enum! {
+code_list! {
     /// Who may see a partner: `public` partners are in the public organization list and
     /// the HSDS export; `internal` ones only for staff, coordinators and admins. Every
     /// organization that is not a partner is public.
-    pub enum Visibility {
+    Visibility {
         Public => "public",
         Internal => "internal",
     }
 }
 
-code_enum! {
+code_list! {
     /// How a partner works with an office.
-    pub enum CooperationKind {
+    CooperationKind {
         ReferralPartner => "referral_partner",
         /// Hosts the office or its events (e.g. a parish hall).
         Premises => "premises",
