@@ -159,6 +159,28 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             ),
             [A, A, A, D, D, D, D, D],
         ),
+        // Contact persons are personal data of the partner network: staff with an office
+        // today, coordinators, admins; the review list is for coordinators and admins.
+        (
+            ("GET", "/api/v1/organizations/{id}/contact-persons"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/organizations/{id}/contact-persons"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/organizations/{id}/contact-persons/{person_id}"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("PATCH", "/api/v1/organizations/{id}/contact-persons/{person_id}"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/contact-persons/review-due"),
+            [A, A, D, D, D, D, D, D],
+        ),
     ]
 }
 
@@ -175,12 +197,14 @@ struct Ids {
     /// An internal partner with a cooperation with Mengede/Huckarde.
     partner: String,
     cooperation: String,
+    /// A contact person of that partner.
+    person: String,
     /// A meeting of Mengede/Huckarde.
     meeting: String,
 }
 
 fn concrete(template: &str, ids: &Ids) -> String {
-    let id = if template.contains("/cooperations") {
+    let id = if template.contains("/cooperations") || template.contains("/contact-persons") {
         &ids.partner
     } else if template.contains("/network-meetings/") {
         &ids.meeting
@@ -206,6 +230,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         .replace("{id}", id)
         .replace("{assignment_id}", &ids.assignment)
         .replace("{cooperation_id}", &ids.cooperation)
+        .replace("{person_id}", &ids.person)
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> lw_tests::Response {
@@ -345,6 +370,17 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
+    let person = app
+        .post_json(
+            &admin_token,
+            &format!("/api/v1/organizations/{partner}/contact-persons"),
+            &json!({"name": "Erika Muster", "function": "Vorstand"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let meeting = app
         .post_json(
             &admin_token,
@@ -364,6 +400,7 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         home_visit: app.plan_home_visit("mengede-huckarde"),
         partner,
         cooperation,
+        person,
         meeting,
         user: victim_user,
         organization: orgs["items"][0]["id"].as_str().unwrap().to_owned(),
