@@ -26,9 +26,11 @@ from lw_client.api.fieldwork import (
 )
 from lw_client.api.integrations import create_api_token, revoke_api_token
 from lw_client.api.network import (
+    create_contact_person,
     create_cooperation,
     create_network_meeting,
     end_cooperation,
+    update_contact_person,
     update_network_meeting,
 )
 from lw_client.api.offices import create_office, relocate_office, update_office
@@ -45,6 +47,7 @@ from lw_client.models import (
     ContactDuration,
     ContactOutcome,
     ContactPatch,
+    ContactPersonPatch,
     CooperationKind,
     Day,
     District,
@@ -60,6 +63,7 @@ from lw_client.models import (
     MeetingPatch,
     MeetingRole,
     MeetingType,
+    NewContactPersonRequest,
     NewCooperationRequest,
     NewMeetingRequest,
     NewApiTokenRequest,
@@ -266,6 +270,24 @@ def main(base, email, password):
             cooperation.id,
             client=admin,
             body=EndCooperationRequest(ended_on=datetime.date(2025, 12, 1)),
+        ),
+        200,
+    )
+    person = expect(
+        create_contact_person.sync_detailed(
+            partner.parsed.id,
+            client=admin,
+            body=NewContactPersonRequest(name="Erika Beispiel", function="Vorstand", language="de"),
+        ),
+        201,
+    )
+    expect(
+        update_contact_person.sync_detailed(
+            partner.parsed.id,
+            person.parsed.id,
+            client=admin,
+            body=ContactPersonPatch(phone="0231 98 76 54", last_reviewed_on=server_now.date()),
+            if_match=person.headers["etag"],
         ),
         200,
     )
