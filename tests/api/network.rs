@@ -727,6 +727,47 @@ async fn internal_partners_never_reach_the_public(backend: Backend) {
         res.first_error_pointer(422, "validation_failed"),
         "/host_organization_id"
     );
+    // The seeded parish hosted Mengede/Huckarde: made internal, it leaves the office's
+    // public history (which stays served), and comes back when published again.
+    let noah = app.get("/api/v1/organizations").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Ev. Noah-Kirchengemeinde Dortmund")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hosts = |locations: &Value| -> Vec<Value> {
+        locations["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["host_organization"]["id"].clone())
+            .collect()
+    };
+    const LOCATIONS: &str = "/api/v1/offices/mengede-huckarde/locations";
+    assert!(hosts(&app.get(LOCATIONS).await.json()).contains(&json!(noah)));
+    let noah_path = format!("/api/v1/organizations/{noah}");
+    let etag = app.etag(&noah_path).await;
+    let res = app
+        .patch_json(
+            &coordinator,
+            &noah_path,
+            &etag,
+            &json!({"visibility": "internal"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let locations = app.get(LOCATIONS).await;
+    assert_eq!(locations.status, 200);
+    assert!(!String::from_utf8_lossy(&locations.body).contains(&noah));
+    assert_eq!(app.get("/api/v1/offices/mengede-huckarde").await.status, 200);
+    assert!(!String::from_utf8_lossy(&app.get("/hsds/organizations").await.body).contains(&noah));
+    let etag = app.etag_as(&coordinator, &noah_path).await;
+    app.patch_json(&coordinator, &noah_path, &etag, &json!({"visibility": "public"}))
+        .await;
+    assert!(hosts(&app.get(LOCATIONS).await.json()).contains(&json!(noah)));
 }
 
 async fn partner_fields_belong_to_partners(backend: Backend) {
