@@ -25,11 +25,20 @@ from lw_client.api.fieldwork import (
     update_contact,
 )
 from lw_client.api.integrations import create_api_token, revoke_api_token
+from lw_client.api.network import (
+    create_contact_person,
+    create_cooperation,
+    create_network_meeting,
+    end_cooperation,
+    update_contact_person,
+    update_network_meeting,
+)
 from lw_client.api.offices import create_office, relocate_office, update_office
 from lw_client.api.privacy import list_access_log
 from lw_client.api.staffing import assign_staff, end_assignment, handover
 from lw_client.api.users import create_user, deactivate_user, reactivate_user, reset_password, update_user
 from lw_client.models import (
+    ActorType,
     AddressInput,
     AssignRequest,
     Audience,
@@ -38,8 +47,11 @@ from lw_client.models import (
     ContactDuration,
     ContactOutcome,
     ContactPatch,
+    ContactPersonPatch,
+    CooperationKind,
     Day,
     District,
+    EndCooperationRequest,
     EndRequest,
     HandoverRequest,
     HomeVisitOutcomeRequest,
@@ -48,6 +60,12 @@ from lw_client.models import (
     LocalizedText,
     LocationInput,
     LoginRequest,
+    MeetingPatch,
+    MeetingRole,
+    MeetingType,
+    NewContactPersonRequest,
+    NewCooperationRequest,
+    NewMeetingRequest,
     NewApiTokenRequest,
     NewContactRequest,
     NewContactRequestLanguagesItem,
@@ -62,6 +80,9 @@ from lw_client.models import (
     OfficeStatus,
     OrganizationKind,
     OrganizationPatch,
+    ParticipantsInput,
+    ParticipationInput,
+    PartnerStaffing,
     PasswordChange,
     PasswordReset,
     ReferralInput,
@@ -77,6 +98,7 @@ from lw_client.models import (
     TargetCategory,
     TimeWindow,
     UserPatch,
+    Visibility,
     VisitAddressInput,
     VisitContactRequest,
     VisitContactRequestLanguagesItem,
@@ -203,6 +225,96 @@ def main(base, email, password):
             client=admin,
             body=ServicePatch(name=text("Elternsprechstunde")),
             if_match=service.headers["etag"],
+        ),
+        200,
+    )
+
+    # The partner network: an internal partner, published; a cooperation with the office,
+    # ended; a network meeting it joined, corrected.
+    partner = expect(
+        create_organization.sync_detailed(
+            client=admin,
+            body=NewOrganizationRequest(
+                kind=OrganizationKind.PARTNER,
+                name=f"Beispielverein {suffix}",
+                actor_type=ActorType.ASSOCIATION,
+                staffing=PartnerStaffing.VOLUNTEER,
+                districts=[District.EVING],
+                visibility=Visibility.INTERNAL,
+            ),
+        ),
+        201,
+    )
+    expect(
+        update_organization.sync_detailed(
+            partner.parsed.id,
+            client=admin,
+            body=OrganizationPatch(visibility=Visibility.PUBLIC),
+            if_match=partner.headers["etag"],
+        ),
+        200,
+    )
+    cooperation = expect(
+        create_cooperation.sync_detailed(
+            partner.parsed.id,
+            client=admin,
+            body=NewCooperationRequest(
+                office_id=office.parsed.id, kind=CooperationKind.JOINT_EVENTS, started_on=datetime.date(2025, 2, 1)
+            ),
+        ),
+        201,
+    ).parsed
+    expect(
+        end_cooperation.sync_detailed(
+            partner.parsed.id,
+            cooperation.id,
+            client=admin,
+            body=EndCooperationRequest(ended_on=datetime.date(2025, 12, 1)),
+        ),
+        200,
+    )
+    person = expect(
+        create_contact_person.sync_detailed(
+            partner.parsed.id,
+            client=admin,
+            body=NewContactPersonRequest(name="Erika Beispiel", function="Vorstand", language="de"),
+        ),
+        201,
+    )
+    expect(
+        update_contact_person.sync_detailed(
+            partner.parsed.id,
+            person.parsed.id,
+            client=admin,
+            body=ContactPersonPatch(phone="0231 98 76 54", last_reviewed_on=server_now.date()),
+            if_match=person.headers["etag"],
+        ),
+        200,
+    )
+    meeting = expect(
+        create_network_meeting.sync_detailed(
+            client=admin,
+            body=NewMeetingRequest(
+                type_=MeetingType.ROUND_TABLE,
+                # The server's UTC day is never after its Dortmund day.
+                held_on=server_now.date(),
+                offices=[office.parsed.id],
+                role=MeetingRole.ORGANIZER,
+                title="Runder Tisch Nachbarschaft",
+                topics=["housing"],
+                participants=ParticipantsInput(
+                    organizations=[ParticipationInput(organization_id=partner.parsed.id, persons=2)], residents=9
+                ),
+            ),
+        ),
+        201,
+    )
+    expect(
+        update_network_meeting.sync_detailed(
+            meeting.parsed.id,
+            client=admin,
+            body=MeetingPatch(follow_up_planned=True),
+            if_match=meeting.headers["etag"],
         ),
         200,
     )

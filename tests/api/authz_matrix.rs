@@ -164,6 +164,28 @@ fn policy() -> Vec<((&'static str, &'static str), [Cell; 8])> {
             ),
             [A, A, A, D, D, D, D, D],
         ),
+        // Contact persons are personal data of the partner network: staff with an office
+        // today, coordinators, admins; the review list is for coordinators and admins.
+        (
+            ("GET", "/api/v1/organizations/{id}/contact-persons"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("POST", "/api/v1/organizations/{id}/contact-persons"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/organizations/{id}/contact-persons/{person_id}"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("PATCH", "/api/v1/organizations/{id}/contact-persons/{person_id}"),
+            [A, A, A, A, D, D, D, D],
+        ),
+        (
+            ("GET", "/api/v1/contact-persons/review-due"),
+            [A, A, D, D, D, D, D, D],
+        ),
     ]
 }
 
@@ -181,12 +203,14 @@ struct Ids {
     /// An internal partner with a cooperation with Mengede/Huckarde.
     partner: String,
     cooperation: String,
+    /// A contact person of that partner.
+    person: String,
     /// A meeting of Mengede/Huckarde.
     meeting: String,
 }
 
 fn concrete(template: &str, ids: &Ids) -> String {
-    let id = if template.contains("/cooperations") {
+    let id = if template.contains("/cooperations") || template.contains("/contact-persons") {
         &ids.partner
     } else if template.contains("/network-meetings/") {
         &ids.meeting
@@ -213,6 +237,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         .replace("{assignment_id}", &ids.assignment)
         .replace("{location_id}", &ids.location)
         .replace("{cooperation_id}", &ids.cooperation)
+        .replace("{person_id}", &ids.person)
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> lw_tests::Response {
@@ -329,7 +354,6 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .to_owned();
     let (victim_user, _) = app.create_account(Role::Staff, false);
     let orgs = app.get("/api/v1/organizations").await.json();
-    let (contact, referral) = app.record_contact("mengede-huckarde");
     let mengede = app.get("/api/v1/offices/mengede-huckarde").await.json()["id"].clone();
     let partner = app
         .post_json(
@@ -353,6 +377,17 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
+    let person = app
+        .post_json(
+            &admin_token,
+            &format!("/api/v1/organizations/{partner}/contact-persons"),
+            &json!({"name": "Erika Muster", "function": "Vorstand"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let meeting = app
         .post_json(
             &admin_token,
@@ -365,12 +400,14 @@ async fn every_protected_route_for_every_caller(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
+    let (contact, referral) = app.record_contact("mengede-huckarde");
     let ids = Ids {
         contact,
         referral,
         home_visit: app.plan_home_visit("mengede-huckarde"),
         partner,
         cooperation,
+        person,
         meeting,
         user: victim_user,
         organization: orgs["items"][0]["id"].as_str().unwrap().to_owned(),

@@ -17,6 +17,10 @@ both_backends!(
     partner_fields_belong_to_partners,
     cooperations_start_and_end_once,
     staff_cooperate_for_their_own_offices,
+    contact_persons_are_kept_and_every_read_is_logged,
+    contact_persons_are_never_public,
+    reviews_fall_due_a_year_after_the_last,
+    concurrent_contact_person_patches_one_wins,
 );
 
 const MEETINGS: &str = "/api/v1/network-meetings";
@@ -299,25 +303,47 @@ async fn meeting_rules_answer_422_and_store_nothing(backend: Backend) {
         .map(|e| e["pointer"].as_str().unwrap())
         .collect();
     assert_eq!(pointers, ["/held_on", "/participants/others", "/topics/0"]);
-    // Bodies that do not match the schema (an unknown type, a negative count, an unknown
-    // field such as a name) are 400 with the pointer, like everywhere in the API.
-    let res = post(with("/type", json!("party"))).await;
-    assert_eq!(res.first_error_pointer(400, "invalid_body"), "/type");
-    let res = post(with("/participants/volunteers", json!(-1))).await;
+    // Like every field-work record, a meeting refuses what it would not store: an unknown
+    // type, a negative count, a field that is not one (such as names) are 422 at their
+    // pointer; a value of the wrong JSON type is a malformed body (400).
+    assert_eq!(pointer_of(post(with("/type", json!("party"))).await), "/type");
     assert_eq!(
-        res.first_error_pointer(400, "invalid_body"),
+        pointer_of(post(with("/participants/volunteers", json!(-1))).await),
         "/participants/volunteers"
     );
     let mut named = meeting(&mengede, "2026-11-12");
     named["participants"]["names"] = json!(["Frau A."]);
+    assert_eq!(pointer_of(post(named).await), "/participants/names");
+    let res = post(with("/participants/volunteers", json!("viele"))).await;
     assert_eq!(
-        post(named).await.first_error_pointer(400, "invalid_body"),
-        "/participants/names"
+        res.first_error_pointer(400, "invalid_body"),
+        "/participants/volunteers"
+    );
+    // A count written as 12.0 is the integer 12 (as JSON Schema reads it).
+    let res = post(with("/participants/volunteers", json!(12.0))).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let twelve = format!("{MEETINGS}/{}", res.json()["id"].as_str().unwrap());
+    assert_eq!(
+        app.get_as(&coordinator, &twelve).await.json()["participants"]["volunteers"],
+        12
+    );
+    let etag = res.header("etag").unwrap().to_owned();
+    assert_eq!(
+        app.send(
+            app.client
+                .delete(app.url(&twelve))
+                .bearer_auth(&coordinator)
+                .insert_header(("if-match", etag))
+        )
+        .await
+        .status,
+        405,
+        "meetings are corrected, not deleted"
     );
 
-    // Nothing was stored.
+    // Nothing else was stored.
     let list = app.get_as(&coordinator, MEETINGS).await.json();
-    assert!(list["items"].as_array().unwrap().is_empty());
+    assert_eq!(ids(&list), [twelve.rsplit('/').next().unwrap()]);
 
     // The next day, the meeting of the 17th is no longer in the future.
     app.clock.advance(chrono::Duration::days(1));
@@ -701,6 +727,47 @@ async fn internal_partners_never_reach_the_public(backend: Backend) {
         res.first_error_pointer(422, "validation_failed"),
         "/host_organization_id"
     );
+    // The seeded parish hosted Mengede/Huckarde: made internal, it leaves the office's
+    // public history (which stays served), and comes back when published again.
+    let noah = app.get("/api/v1/organizations").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Ev. Noah-Kirchengemeinde Dortmund")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hosts = |locations: &Value| -> Vec<Value> {
+        locations["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["host_organization"]["id"].clone())
+            .collect()
+    };
+    const LOCATIONS: &str = "/api/v1/offices/mengede-huckarde/locations";
+    assert!(hosts(&app.get(LOCATIONS).await.json()).contains(&json!(noah)));
+    let noah_path = format!("/api/v1/organizations/{noah}");
+    let etag = app.etag(&noah_path).await;
+    let res = app
+        .patch_json(
+            &coordinator,
+            &noah_path,
+            &etag,
+            &json!({"visibility": "internal"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let locations = app.get(LOCATIONS).await;
+    assert_eq!(locations.status, 200);
+    assert!(!String::from_utf8_lossy(&locations.body).contains(&noah));
+    assert_eq!(app.get("/api/v1/offices/mengede-huckarde").await.status, 200);
+    assert!(!String::from_utf8_lossy(&app.get("/hsds/organizations").await.body).contains(&noah));
+    let etag = app.etag_as(&coordinator, &noah_path).await;
+    app.patch_json(&coordinator, &noah_path, &etag, &json!({"visibility": "public"}))
+        .await;
+    assert!(hosts(&app.get(LOCATIONS).await.json()).contains(&json!(noah)));
 }
 
 async fn partner_fields_belong_to_partners(backend: Backend) {
@@ -941,4 +1008,359 @@ async fn staff_cooperate_for_their_own_offices(backend: Backend) {
     .problem(403, "forbidden");
     app.get_as(&reader, &path).await.problem(403, "forbidden");
     app.get(&path).await.problem(401, "unauthenticated");
+}
+
+/// The personal-data access log entries for contact persons, oldest first, as
+/// `(record_id, purpose, actor_id)`.
+async fn contact_person_reads(app: &TestApp) -> Vec<(String, String, String)> {
+    let (_, admin) = app.token_for(Role::Admin).await;
+    let log = app
+        .get_as(
+            &admin,
+            "/api/v1/privacy/access-log?record_type=contact_person&limit=200",
+        )
+        .await
+        .json();
+    let mut entries: Vec<(String, String, String)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["record_id"].as_str().unwrap().to_owned(),
+                e["purpose"].as_str().unwrap().to_owned(),
+                e["actor_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    entries.reverse();
+    entries
+}
+
+async fn contact_persons_are_kept_and_every_read_is_logged(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (coordinator_id, coordinator) = app.token_for(Role::Coordinator).await;
+    let (staff_id, staff_email) = app.create_account(Role::Staff, false);
+    app.assign(&staff_id, "eving-scharnhorst");
+    let staff = app.access_token(&staff_email).await;
+    let verein = partner(&app, &coordinator, "Bildungsverein Scharnhorst", "internal").await;
+    let path = format!("/api/v1/organizations/{verein}/contact-persons");
+
+    let res = app
+        .post_json(
+            &staff,
+            &path,
+            &json!({"name": "Ayşe  Yılmaz", "function": "Vorsitzende", "email": "ayse@verein.example",
+                    "phone": "0231 123456", "language": "tr", "last_reviewed_on": "2026-03-01"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let person = res.json();
+    let person_id = person["id"].as_str().unwrap().to_owned();
+    let person_path = format!("{path}/{person_id}");
+    assert_eq!(res.header("location"), Some(person_path.as_str()));
+    assert_eq!(person["name"], "Ayşe Yılmaz", "stored normalized");
+    assert_eq!(person["review_due"], "2027-03-01");
+    assert_eq!(person["language"], "tr");
+    // Without a review day, the person was checked today.
+    let res = app
+        .post_json(&coordinator, &path, &json!({"name": "Jonas Becker"}))
+        .await;
+    assert_eq!(res.status, 201);
+    assert_eq!(res.json()["last_reviewed_on"], "2026-11-16");
+    assert_eq!(res.json()["review_due"], "2027-11-16");
+    let second = res.json()["id"].as_str().unwrap().to_owned();
+    // Adding a person is not a read of one.
+    assert!(contact_person_reads(&app).await.is_empty());
+
+    // Every list and read is logged: one entry per person shown.
+    let list = app.get_as(&staff, &path).await.json();
+    assert_eq!(ids(&list), [person_id.clone(), second.clone()]);
+    let page = app.get_as(&coordinator, &format!("{path}?limit=1")).await.json();
+    assert_eq!(ids(&page), std::slice::from_ref(&person_id));
+    let read = app.get_as(&coordinator, &person_path).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.json(), person);
+    assert_eq!(read.header("cache-control"), Some("no-store"));
+    let expected = vec![
+        (person_id.clone(), "list".to_owned(), staff_id.clone()),
+        (second.clone(), "list".to_owned(), staff_id.clone()),
+        (person_id.clone(), "list".to_owned(), coordinator_id.clone()),
+        (person_id.clone(), "read".to_owned(), coordinator_id.clone()),
+    ];
+    assert_eq!(contact_person_reads(&app).await, expected);
+
+    // Corrections: If-Match, rules at their pointers, `null` clears.
+    let etag = read.header("etag").unwrap().to_owned();
+    app.send_json(
+        app.client.patch(app.url(&person_path)).bearer_auth(&staff),
+        &json!({"phone": null}),
+    )
+    .await
+    .problem(428, "if_match_required");
+    for (body, pointer) in [
+        (json!({"name": "  "}), "/name"),
+        (json!({"email": "keine-adresse"}), "/email"),
+        (json!({"phone": "call me"}), "/phone"),
+        (json!({"language": "xx"}), "/language"),
+        (json!({"last_reviewed_on": "2026-11-17"}), "/last_reviewed_on"),
+        (json!({"birthday": "1970-01-01"}), "/birthday"),
+    ] {
+        let res = app.patch_json(&staff, &person_path, &etag, &body).await;
+        assert_eq!(
+            res.first_error_pointer(422, "validation_failed"),
+            pointer,
+            "{body}"
+        );
+    }
+    let res = app
+        .patch_json(
+            &staff,
+            &person_path,
+            &etag,
+            &json!({"phone": null, "function": "Kassenwartin"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let updated = res.json();
+    assert!(updated["phone"].is_null());
+    assert_eq!(updated["function"], "Kassenwartin");
+    assert_eq!(updated["email"], "ayse@verein.example", "absent fields stay");
+    assert_eq!(updated["review_due"], "2027-03-01", "no review recorded");
+    app.patch_json(&staff, &person_path, &etag, &json!({"function": "x"}))
+        .await
+        .problem(412, "etag_mismatch");
+    // The answer shows the person: logged as a read.
+    let reads = contact_person_reads(&app).await;
+    assert_eq!(
+        reads.last(),
+        Some(&(person_id.clone(), "read".to_owned(), staff_id.clone()))
+    );
+    assert_eq!(reads.len(), 5, "refused and stale corrections showed nothing");
+
+    // Audit events name fields, never values.
+    let (_, admin) = app.token_for(Role::Admin).await;
+    let audit = app
+        .get_as(&admin, "/api/v1/audit-events?resource_type=contact_person")
+        .await;
+    let text = String::from_utf8_lossy(&audit.body).into_owned();
+    assert!(!text.contains("Kassenwartin") && !text.contains("ayse@"));
+    assert_eq!(
+        audit.json()["items"][0]["changed_fields"],
+        json!(["function", "phone"])
+    );
+
+    // Only partners have contact persons; unknown ids are 404.
+    let provider = organization_of_kind(&app, "welfare_provider").await;
+    app.post_json(
+        &coordinator,
+        &format!("/api/v1/organizations/{provider}/contact-persons"),
+        &json!({"name": "Jemand"}),
+    )
+    .await
+    .problem(409, "not_a_partner");
+    app.get_as(
+        &coordinator,
+        &format!("/api/v1/organizations/{}/contact-persons", uuid::Uuid::now_v7()),
+    )
+    .await
+    .problem(404, "not_found");
+    app.get_as(&coordinator, &format!("{path}/{}", uuid::Uuid::now_v7()))
+        .await
+        .problem(404, "not_found");
+    // A partner with contact persons stays a partner.
+    let org_path = format!("/api/v1/organizations/{verein}");
+    let etag = app.etag_as(&coordinator, &org_path).await;
+    app.patch_json(
+        &coordinator,
+        &org_path,
+        &etag,
+        &json!({"kind": "welfare_provider"}),
+    )
+    .await
+    .problem(409, "organization_in_use");
+}
+
+async fn contact_persons_are_never_public(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, coordinator) = app.token_for(Role::Coordinator).await;
+    let (_, reader) = app.token_for(Role::Reader).await;
+    let (former_id, former_email) = app.create_account(Role::Staff, false);
+    app.assign_between(
+        &former_id,
+        "mengede-huckarde",
+        "city",
+        (2020, 1, 1),
+        Some((2021, 1, 1)),
+    );
+    let former = app.access_token(&former_email).await;
+    let (_, admin) = app.token_for(Role::Admin).await;
+    let expires = (app.clock.now() + chrono::Duration::days(3)).to_rfc3339();
+    let integration = app
+        .post_json(
+            &admin,
+            "/api/v1/api-tokens",
+            &json!({"name": "portal", "expires_at": expires}),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Even the contact person of a public partner.
+    let verein = partner(&app, &coordinator, "Sportverein Eving", "public").await;
+    let path = format!("/api/v1/organizations/{verein}/contact-persons");
+    let res = app
+        .post_json(
+            &coordinator,
+            &path,
+            &json!({"name": "Erika Mustermann", "email": "erika@sport.example"}),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let person_path = format!("{path}/{}", res.json()["id"].as_str().unwrap());
+
+    app.get(&path).await.problem(401, "unauthenticated");
+    app.get(&person_path).await.problem(401, "unauthenticated");
+    app.get("/api/v1/contact-persons/review-due")
+        .await
+        .problem(401, "unauthenticated");
+    for token in [&reader, &integration, &former] {
+        app.get_as(token, &path).await.problem(403, "forbidden");
+        app.get_as(token, &person_path).await.problem(403, "forbidden");
+        app.post_json(token, &path, &json!({"name": "X"}))
+            .await
+            .problem(403, "forbidden");
+    }
+    // No public or directory answer names the person.
+    for public in [
+        format!("/api/v1/organizations/{verein}"),
+        "/api/v1/organizations?limit=200".to_owned(),
+        "/hsds/organizations?per_page=100".to_owned(),
+        "/hsds".to_owned(),
+    ] {
+        let res = app.get(&public).await;
+        assert_eq!(res.status, 200, "{public}");
+        let text = String::from_utf8_lossy(&res.body);
+        assert!(
+            !text.contains("Mustermann") && !text.contains("erika@"),
+            "{public} shows the contact person"
+        );
+    }
+    // Refused callers read nothing, so nothing was logged.
+    assert!(contact_person_reads(&app).await.is_empty());
+}
+
+async fn reviews_fall_due_a_year_after_the_last(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, coordinator) = app.token_for(Role::Coordinator).await;
+    let (staff_id, staff_email) = app.create_account(Role::Staff, false);
+    app.assign(&staff_id, "mengede-huckarde");
+    let staff = app.access_token(&staff_email).await;
+    let verein = partner(&app, &coordinator, "Nachbarschaftsverein Nette", "internal").await;
+    let path = format!("/api/v1/organizations/{verein}/contact-persons");
+    let mut people = Vec::new();
+    for (name, reviewed) in [
+        ("Anna A.", "2025-11-16"),
+        ("Bernd B.", "2025-11-17"),
+        ("Cem C.", "2025-06-01"),
+        ("Dana D.", "2026-01-10"),
+    ] {
+        let res = app
+            .post_json(
+                &coordinator,
+                &path,
+                &json!({"name": name, "last_reviewed_on": reviewed}),
+            )
+            .await;
+        assert_eq!(res.status, 201);
+        people.push(res.json()["id"].as_str().unwrap().to_owned());
+    }
+    const DUE: &str = "/api/v1/contact-persons/review-due";
+    // Today is 2026-11-16: Cem's review is overdue, Anna's falls due today.
+    let due = app.get_as(&coordinator, DUE).await.json();
+    assert_eq!(ids(&due), [people[2].clone(), people[0].clone()]);
+    app.get_as(&staff, DUE).await.problem(403, "forbidden");
+    // Pages follow the order.
+    let first = app.get_as(&coordinator, &format!("{DUE}?limit=1")).await.json();
+    assert_eq!(ids(&first), [people[2].clone()]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app
+        .get_as(&coordinator, &format!("{DUE}?limit=1&cursor={cursor}"))
+        .await
+        .json();
+    assert_eq!(ids(&second), [people[0].clone()]);
+    assert!(second["next_cursor"].is_null());
+
+    // A review moves the due day a year on.
+    let person_path = format!("{path}/{}", people[2]);
+    let etag = app.etag_as(&coordinator, &person_path).await;
+    let res = app
+        .patch_json(
+            &coordinator,
+            &person_path,
+            &etag,
+            &json!({"last_reviewed_on": "2026-11-16"}),
+        )
+        .await;
+    assert_eq!(res.json()["review_due"], "2027-11-16");
+    assert_eq!(
+        ids(&app.get_as(&coordinator, DUE).await.json()),
+        [people[0].clone()]
+    );
+    // Time passes (the test clock, not the real one): two months later Bernd and Dana
+    // are due too.
+    app.clock.advance(chrono::Duration::days(61));
+    let (_, coordinator) = app.token_for(Role::Coordinator).await;
+    assert_eq!(
+        ids(&app.get_as(&coordinator, DUE).await.json()),
+        [people[0].clone(), people[1].clone(), people[3].clone()]
+    );
+    // Every person on the list was logged as listed.
+    let listed = contact_person_reads(&app)
+        .await
+        .iter()
+        .filter(|(_, purpose, _)| purpose == "list")
+        .count();
+    assert_eq!(listed, 2 + 1 + 1 + 1 + 3);
+}
+
+async fn concurrent_contact_person_patches_one_wins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, coordinator) = app.token_for(Role::Coordinator).await;
+    let verein = partner(&app, &coordinator, "Chor Lindenhorst", "internal").await;
+    let res = app
+        .post_json(
+            &coordinator,
+            &format!("/api/v1/organizations/{verein}/contact-persons"),
+            &json!({"name": "Paula P."}),
+        )
+        .await;
+    let path = format!(
+        "/api/v1/organizations/{verein}/contact-persons/{}",
+        res.json()["id"].as_str().unwrap()
+    );
+    let etag = res.header("etag").unwrap().to_owned();
+    let requests = (0..20).map(|i| {
+        let (app, coordinator, path, etag) = (&app, &coordinator, &path, &etag);
+        async move {
+            app.patch_json(
+                coordinator,
+                path,
+                etag,
+                &json!({"function": format!("Funktion {i}")}),
+            )
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(requests).await;
+    assert_eq!(
+        results.iter().filter(|r| r.status == 200).count(),
+        1,
+        "{:?}",
+        results.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    for r in results.iter().filter(|r| r.status != 200) {
+        r.problem(412, "etag_mismatch");
+    }
 }

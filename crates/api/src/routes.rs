@@ -17,8 +17,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(directory::configure)
                 .configure(staffing::configure)
                 .configure(fieldwork::configure)
-                .configure(privacy::configure)
                 .configure(network::configure)
+                .configure(privacy::configure)
                 .configure(accounts::configure),
         );
 }

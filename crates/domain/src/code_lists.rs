@@ -137,6 +137,8 @@ pub fn all() -> Vec<CodeList> {
     };
     use crate::fieldwork::home_visit::{TimeWindow, VisitOutcome, VisitSource, VisitStatus};
     use crate::fieldwork::referral::{ReferralMode, ReferralOutcome, ReferralStatus, TargetCategory};
+    use crate::network::meetings::{MeetingRole, MeetingType};
+    use crate::network::partners::{ActorType, CooperationKind, PartnerStaffing, Visibility};
     use crate::privacy::{AccessPurpose, PersonalRecordType};
     vec![
         districts(),
@@ -155,6 +157,12 @@ pub fn all() -> Vec<CodeList> {
         VisitSource::LIST,
         VisitStatus::LIST,
         VisitOutcome::LIST,
+        MeetingType::LIST,
+        MeetingRole::LIST,
+        ActorType::LIST,
+        PartnerStaffing::LIST,
+        Visibility::LIST,
+        CooperationKind::LIST,
         PersonalRecordType::LIST,
         AccessPurpose::LIST,
     ]

@@ -97,18 +97,18 @@ ids! {
     SessionId => "session";
     /// A location period of an office.
     LocationPeriodId => "location period";
-    /// A contact record (field work).
-    ContactId => "contact record";
-    /// A referral inside a contact record.
-    ReferralId => "referral";
-    /// A home-visit appointment.
-    HomeVisitId => "home visit";
     /// A network meeting (round table, working group, training...).
     NetworkMeetingId => "network meeting";
     /// A partner's cooperation with an office.
     CooperationId => "cooperation";
     /// A contact person of a partner organization.
     ContactPersonId => "contact person";
+    /// A contact record (field work).
+    ContactId => "contact record";
+    /// A referral inside a contact record.
+    ReferralId => "referral";
+    /// A home-visit appointment.
+    HomeVisitId => "home visit";
 }
 
 #[cfg(test)]

@@ -131,6 +131,13 @@ problem_codes! {
     NoCurrentHolder => "no_current_holder", 409;
     HandoverNotAfterStart => "handover_not_after_start", 409;
     UserInactive => "user_inactive", 422;
+    // The partner network.
+    /// Cooperations and contact persons belong to organizations of kind `partner`.
+    NotAPartner => "not_a_partner", 409;
+    /// The partner already has an open cooperation of this kind with the office.
+    CooperationExists => "cooperation_exists", 409;
+    /// An ended cooperation cannot be ended again.
+    CooperationAlreadyEnded => "cooperation_already_ended", 409;
     // Field work.
     /// A referral made on the person's behalf (`contacted_on_behalf`) needs
     /// `consent_to_share: true`.
@@ -139,13 +146,6 @@ problem_codes! {
     ReferralAlreadyClosed => "referral_already_closed", 409;
     /// The home visit's outcome has been recorded already.
     HomeVisitResolved => "home_visit_resolved", 409;
-    // The partner network.
-    /// Cooperations and contact persons belong to organizations of kind `partner`.
-    NotAPartner => "not_a_partner", 409;
-    /// The partner already has an open cooperation of this kind with the office.
-    CooperationExists => "cooperation_exists", 409;
-    /// An ended cooperation cannot be ended again.
-    CooperationAlreadyEnded => "cooperation_already_ended", 409;
     // Rate limiting and the server itself.
     TooManyAttempts => "too_many_attempts", 429;
     InternalError => "internal_error", 500;

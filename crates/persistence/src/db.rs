@@ -123,7 +123,11 @@ where
             if in_transaction(c) {
                 AnsiTransactionManager::begin_transaction(c)?;
             } else {
-                _writer = Some(SQLITE_WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+                _writer = Some(
+                    SQLITE_WRITERS
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                );
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
             }
         }

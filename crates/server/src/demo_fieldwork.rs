@@ -312,10 +312,10 @@ pub fn create_field_work(pool: &DbPool, clock: &domain::Clock) -> anyhow::Result
                 title: format!("Demo: Runder Tisch {month}"),
                 participants: Participants {
                     organizations: Vec::new(),
-                    volunteers: u32::try_from(dice.below(8)).unwrap_or(0),
-                    residents: u32::try_from(dice.below(20)).unwrap_or(0),
-                    newcomers: u32::try_from(dice.below(15)).unwrap_or(0),
-                    others: u32::try_from(dice.below(5)).unwrap_or(0),
+                    volunteers: i32::try_from(dice.below(8)).unwrap_or(0),
+                    residents: i32::try_from(dice.below(20)).unwrap_or(0),
+                    newcomers: i32::try_from(dice.below(15)).unwrap_or(0),
+                    others: i32::try_from(dice.below(5)).unwrap_or(0),
                 },
                 follow_up_planned: dice.chance(50),
             };

@@ -33,7 +33,9 @@ pub fn limit(limit: Option<u32>) -> Result<usize, ApiError> {
 
 /// The sort key a cursor stands for. Any value of the contract's cursor pattern (`k1:`
 /// and a key, base64url) names a position, so it is accepted even if this API did not
-/// issue it: keyset pages only compare keys. Anything else is a 400.
+/// issue it: keyset pages only compare keys. Anything else is a 400. A key is cut at a
+/// U+0000 (which PostgreSQL cannot compare with): no stored key holds one, so none sorts
+/// between the key and its cut.
 pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -108,6 +110,15 @@ mod tests {
         let p3 = paginate(&items, |s| s.as_str(), after.as_deref(), 2);
         assert_eq!(p3.items, ["e"]);
         assert!(p3.next_cursor.is_none());
+    }
+
+    #[test]
+    fn keys_stop_before_nul() {
+        let cursor = URL_SAFE_NO_PAD.encode(b"k1:2026-11-12|\x00\xff rest");
+        assert_eq!(
+            decode_cursor(Some(&cursor)).unwrap().as_deref(),
+            Some("2026-11-12|")
+        );
     }
 
     #[test]

@@ -212,6 +212,12 @@ pub const OPERATIONS: &[OperationCodes] = &[
     op("list_cooperations", &[]),
     op("create_cooperation", &[NotAPartner, CooperationExists]),
     op("end_cooperation", &[EndNotAfterStart, CooperationAlreadyEnded]),
+    // Contact persons: an organization of another kind cannot have any (`not_a_partner`).
+    op("list_contact_persons", &[]),
+    op("create_contact_person", &[NotAPartner]),
+    op("get_contact_person", &[]),
+    op("update_contact_person", &[]),
+    op("contact_persons_due_for_review", &[]),
     // HSDS export.
     op("hsds_root", &[]),
     op("hsds_services", &[]),

@@ -218,7 +218,17 @@ fn constrain_inputs(schema: &mut Value, languages: &[&str]) {
                 json!({ "minItems": 1, "uniqueItems": true, "items": { "type": "string", "enum": languages } })
             }
             "topics" => json!({ "uniqueItems": true, "items": { "type": "string", "pattern": SLUG } }),
-            "language" if is_plain_text(property) => json!({ "enum": languages }),
+            // An optional language (`null` allowed) keeps `null` among its values.
+            "language" if is_plain_text(property) => {
+                let nullable = property["type"]
+                    .as_array()
+                    .is_some_and(|types| types.iter().any(|t| t == "null"));
+                let mut values: Vec<Value> = languages.iter().map(|l| json!(l)).collect();
+                if nullable {
+                    values.push(Value::Null);
+                }
+                json!({ "enum": values })
+            }
             text => match TEXT_LIMITS.iter().find(|(n, _)| *n == text) {
                 // A field may be shorter than its name's usual limit (a home visit's
                 // `name`): the smaller limit stands.

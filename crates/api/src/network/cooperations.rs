@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::auth::Authenticated;
 use crate::http::conditional::{Audience, JsonBody, created, respond};
-use crate::http::extractors::{Query, parse_json};
+use crate::http::extractors::{Query, parse_record_json};
 use crate::http::pagination::{self, Page};
 use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
@@ -167,7 +167,7 @@ pub async fn create_cooperation(
     caller.authorize(Action::ManageCooperations, Resource::Network)?;
     let id = parse_id::<OrganizationId>("id", &id)?;
     require_organization(&state, id.clone()).await?;
-    let request: NewCooperationRequest = parse_json(&req, &body)?;
+    let request: NewCooperationRequest = parse_record_json(&req, &body)?;
     let mut e = ValidationErrors::default();
     e.check_date("/started_on", request.started_on);
     let snapshot = state.directory.get();
@@ -237,7 +237,7 @@ pub async fn end_cooperation(
         Action::ManageCooperations,
         Resource::Office(&OfficeId::from_stored(current.office_id.clone())),
     )?;
-    let request: EndCooperationRequest = parse_json(&req, &body)?;
+    let request: EndCooperationRequest = parse_record_json(&req, &body)?;
     let mut e = ValidationErrors::default();
     e.check_date("/ended_on", request.ended_on);
     e.into_result().map_err(ApiError::validation)?;

@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::accounts::auth::Authenticated;
 use crate::directory::snapshot::Snapshot;
 use crate::http::conditional::{Audience, JsonBody, created, require_if_match, respond};
-use crate::http::extractors::{Query, parse_json, present};
+use crate::http::extractors::{Query, parse_record_json, present, whole_number};
 use crate::http::pagination::{self, Page};
 use crate::http::path::parse_id;
 use crate::http::problem::ApiError;
@@ -88,20 +88,20 @@ pub struct ParticipantsInput {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub organizations: Vec<ParticipationInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
-    pub volunteers: u32,
+    pub volunteers: i32,
     /// Residents of the neighbourhood.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
-    pub residents: u32,
+    pub residents: i32,
     /// Newly arrived people.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
-    pub newcomers: u32,
-    #[serde(default)]
+    pub newcomers: i32,
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
-    pub others: u32,
+    pub others: i32,
 }
 
 /// An organization that took part.
@@ -111,8 +111,9 @@ pub struct ParticipationInput {
     #[schema(format = Uuid)]
     pub organization_id: String,
     /// How many of its people came.
+    #[serde(deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
-    pub persons: u32,
+    pub persons: i32,
 }
 
 /// A recorded network meeting.
@@ -143,12 +144,12 @@ pub struct MeetingView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ParticipantsView {
     pub organizations: Vec<ParticipationView>,
-    pub volunteers: u32,
-    pub residents: u32,
-    pub newcomers: u32,
-    pub others: u32,
+    pub volunteers: i32,
+    pub residents: i32,
+    pub newcomers: i32,
+    pub others: i32,
     /// Everybody counted above.
-    pub total: u64,
+    pub total: i64,
 }
 
 /// An organization that took part, with its current name.
@@ -157,7 +158,7 @@ pub struct ParticipationView {
     #[schema(format = Uuid)]
     pub organization_id: String,
     pub name: String,
-    pub persons: u32,
+    pub persons: i32,
 }
 
 impl MeetingView {
@@ -379,7 +380,7 @@ pub async fn create_network_meeting(
 ) -> Result<HttpResponse, ApiError> {
     // Staff need an office today; the offices the body names are checked once it is read.
     caller.authorize(Action::RecordNetworkMeetings, Resource::Network)?;
-    let request: NewMeetingRequest = parse_json(&req, &body)?;
+    let request: NewMeetingRequest = parse_record_json(&req, &body)?;
     let snapshot = state.directory.get();
     let mut e = ValidationErrors::default();
     let meeting = request.into_meeting(&mut e);
@@ -555,7 +556,7 @@ pub async fn update_network_meeting(
         Action::RecordNetworkMeetings,
         Resource::Offices(&current.office_ids()),
     )?;
-    let patch: MeetingPatch = parse_json(&req, &body)?;
+    let patch: MeetingPatch = parse_record_json(&req, &body)?;
     let snapshot = state.directory.get();
     let mut e = ValidationErrors::default();
     let (meeting, fields) = patch.apply(current.to_domain()?, &mut e);

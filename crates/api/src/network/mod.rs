@@ -2,6 +2,7 @@
 //! and contact persons (the partner profile itself is part of the organizations in
 //! `directory`). Field work, never in the public directory snapshot.
 
+pub mod contact_persons;
 pub mod cooperations;
 pub mod meetings;
 
@@ -15,5 +16,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(meetings::update_network_meeting)
         .service(cooperations::list_cooperations)
         .service(cooperations::create_cooperation)
-        .service(cooperations::end_cooperation);
+        .service(cooperations::end_cooperation)
+        .service(contact_persons::list_contact_persons)
+        .service(contact_persons::create_contact_person)
+        .service(contact_persons::get_contact_person)
+        .service(contact_persons::update_contact_person)
+        .service(contact_persons::contact_persons_due_for_review);
 }

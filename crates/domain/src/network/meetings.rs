@@ -5,34 +5,33 @@
 
 use chrono::NaiveDate;
 
-use super::code_enum;
 use crate::validation::ValidationErrors;
 use crate::{District, OfficeId, OrganizationId};
 
-code_enum! {
+crate::coded_enum! {
     /// What kind of meeting.
-    pub enum MeetingType {
-        RoundTable => "round_table",
-        NetworkMeeting => "network_meeting",
-        WorkingGroup => "working_group",
-        CooperationTalk => "cooperation_talk",
-        EncounterEvent => "encounter_event",
-        Training => "training",
-        InformationEvent => "information_event",
+    pub enum MeetingType as "meeting_type" {
+        RoundTable = "round_table" ("Runder Tisch", "round table"),
+        NetworkMeeting = "network_meeting" ("Netzwerktreffen", "network meeting"),
+        WorkingGroup = "working_group" ("Arbeitskreis", "working group"),
+        CooperationTalk = "cooperation_talk" ("Kooperationsgespräch", "cooperation talk"),
+        EncounterEvent = "encounter_event" ("Begegnungsveranstaltung", "encounter event"),
+        Training = "training" ("Schulung", "training"),
+        InformationEvent = "information_event" ("Informationsveranstaltung", "information event"),
     }
 }
 
-code_enum! {
+crate::coded_enum! {
     /// The part the meeting's offices played in it.
-    pub enum MeetingRole {
-        Organizer => "organizer",
-        CoOrganizer => "co_organizer",
-        Participant => "participant",
+    pub enum MeetingRole as "meeting_role" {
+        Organizer = "organizer" ("Veranstalter", "organizer"),
+        CoOrganizer = "co_organizer" ("Mitveranstalter", "co-organizer"),
+        Participant = "participant" ("Teilnehmend", "participant"),
     }
 }
 
 /// Each head count lies in `0..=MAX_COUNT`.
-pub const MAX_COUNT: u32 = 10_000;
+pub const MAX_COUNT: i32 = 10_000;
 /// The most characters of a title.
 pub const MAX_TITLE: usize = 200;
 /// The most organizations listed as participants of one meeting.
@@ -44,26 +43,26 @@ pub const MAX_TOPICS: usize = 10;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationParticipation {
     pub organization_id: OrganizationId,
-    pub persons: u32,
+    pub persons: i32,
 }
 
 /// Who came: organizations with head counts, and anonymous counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Participants {
     pub organizations: Vec<OrganizationParticipation>,
-    pub volunteers: u32,
-    pub residents: u32,
-    pub newcomers: u32,
-    pub others: u32,
+    pub volunteers: i32,
+    pub residents: i32,
+    pub newcomers: i32,
+    pub others: i32,
 }
 
 impl Participants {
     /// Everybody counted.
-    pub fn total(&self) -> u64 {
+    pub fn total(&self) -> i64 {
         self.organizations
             .iter()
-            .map(|o| u64::from(o.persons))
-            .chain([self.volunteers, self.residents, self.newcomers, self.others].map(u64::from))
+            .map(|o| i64::from(o.persons))
+            .chain([self.volunteers, self.residents, self.newcomers, self.others].map(i64::from))
             .sum()
     }
 }
@@ -132,8 +131,8 @@ pub fn check(meeting: &Meeting, today: NaiveDate, e: &mut ValidationErrors) {
     }
 }
 
-fn count(pointer: &str, n: u32, e: &mut ValidationErrors) {
-    if n > MAX_COUNT {
+fn count(pointer: &str, n: i32, e: &mut ValidationErrors) {
+    if !(0..=MAX_COUNT).contains(&n) {
         e.add(pointer, format!("must be between 0 and {MAX_COUNT}"));
     }
 }
@@ -222,6 +221,10 @@ mod tests {
         let mut m = meeting();
         m.offices.clear();
         m.participants.others = MAX_COUNT;
-        assert_eq!(pointers(&m, day(2026, 11, 16)), ["/offices"]);
+        m.participants.newcomers = -1;
+        assert_eq!(
+            pointers(&m, day(2026, 11, 16)),
+            ["/offices", "/participants/newcomers"]
+        );
     }
 }

@@ -1,46 +1,10 @@
 //! The offices' network work: meetings they organize or join (round tables, working
 //! groups, trainings...) and the partner network (partners' profile, cooperations with
-//! offices, contact persons). Pure rules over plain values; code lists as enums whose
-//! codes are stable (added, never renamed or reused).
+//! offices, contact persons). Pure rules over plain values; code lists as enums
+//! (`coded_enum!`, with labels, served at `/api/v1/code-lists`) whose codes are stable (added, never renamed or reused).
 
 pub mod meetings;
 pub mod partners;
-
-/// An enum of codes: serialized as its code, parsed back from it, listed in `ALL`.
-macro_rules! code_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident => $code:tt,)+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-        )]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
-        }
-
-        impl $name {
-            /// Every code, in the order of the code list.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stable code, as stored and sent.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)+
-                }
-            }
-
-            pub fn parse(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == code)
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
 
 #[cfg(test)]
 mod tests {

@@ -3,56 +3,55 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::code_enum;
 use crate::OrganizationKind;
 
-code_enum! {
+crate::coded_enum! {
     /// What kind of actor a partner is.
-    pub enum ActorType {
-        MigrantOrganization => "migrant_organization",
-        ReligiousCommunity => "religious_community",
-        Association => "association",
-        School => "school",
-        Daycare => "daycare",
-        AdultEducation => "adult_education",
-        CounsellingService => "counselling_service",
-        Authority => "authority",
-        HousingCompany => "housing_company",
-        Employer => "employer",
-        HealthCare => "health_care",
-        VolunteerInitiative => "volunteer_initiative",
-        Other => "other",
+    pub enum ActorType as "actor_type" {
+        MigrantOrganization = "migrant_organization" ("Migrantenorganisation", "migrant organization"),
+        ReligiousCommunity = "religious_community" ("Religionsgemeinschaft", "religious community"),
+        Association = "association" ("Verein", "association"),
+        School = "school" ("Schule", "school"),
+        Daycare = "daycare" ("Kita", "daycare"),
+        AdultEducation = "adult_education" ("Erwachsenenbildung", "adult education"),
+        CounsellingService = "counselling_service" ("Beratungsstelle", "counselling service"),
+        Authority = "authority" ("Behörde", "authority"),
+        HousingCompany = "housing_company" ("Wohnungsgesellschaft", "housing company"),
+        Employer = "employer" ("Arbeitgeber", "employer"),
+        HealthCare = "health_care" ("Gesundheitswesen", "health care"),
+        VolunteerInitiative = "volunteer_initiative" ("Ehrenamtsinitiative", "volunteer initiative"),
+        Other = "other" ("Sonstiges", "other"),
     }
 }
 
-code_enum! {
+crate::coded_enum! {
     /// Who does a partner's work: volunteers, paid staff, or both.
-    pub enum PartnerStaffing {
-        Volunteer => "volunteer",
-        Professional => "professional",
-        Mixed => "mixed",
+    pub enum PartnerStaffing as "partner_staffing" {
+        Volunteer = "volunteer" ("ehrenamtlich", "volunteer"),
+        Professional = "professional" ("hauptamtlich", "professional"),
+        Mixed = "mixed" ("gemischt", "mixed"),
     }
 }
 
-code_enum! {
+crate::coded_enum! {
     /// Who may see a partner: `public` partners are in the public organization list and
     /// the HSDS export; `internal` ones only for staff, coordinators and admins. Every
     /// organization that is not a partner is public.
-    pub enum Visibility {
-        Public => "public",
-        Internal => "internal",
+    pub enum Visibility as "visibility" {
+        Public = "public" ("öffentlich", "public"),
+        Internal = "internal" ("intern", "internal"),
     }
 }
 
-code_enum! {
+crate::coded_enum! {
     /// How a partner works with an office.
-    pub enum CooperationKind {
-        ReferralPartner => "referral_partner",
+    pub enum CooperationKind as "cooperation_kind" {
+        ReferralPartner = "referral_partner" ("Vermittlungspartner", "referral partner"),
         /// Hosts the office or its events (e.g. a parish hall).
-        Premises => "premises",
-        JointEvents => "joint_events",
-        RoundTableMember => "round_table_member",
-        Other => "other",
+        Premises = "premises" ("Räumlichkeiten", "premises"),
+        JointEvents = "joint_events" ("Gemeinsame Veranstaltungen", "joint events"),
+        RoundTableMember = "round_table_member" ("Mitglied am Runden Tisch", "round table member"),
+        Other = "other" ("Sonstiges", "other"),
     }
 }
 

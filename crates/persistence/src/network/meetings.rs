@@ -59,15 +59,6 @@ fn corrupt(what: &str, value: &str) -> RepoError {
     RepoError::Corrupt(format!("unknown {what} {value:?}"))
 }
 
-fn count(n: i32) -> Result<u32, RepoError> {
-    u32::try_from(n).map_err(|_| RepoError::Corrupt(format!("negative head count {n}")))
-}
-
-fn stored_count(n: u32) -> i32 {
-    // The domain caps counts at 10,000 and the database checks it again.
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
 impl MeetingRecord {
     pub fn meeting_type(&self) -> Result<MeetingType, RepoError> {
         MeetingType::parse(&self.row.meeting_type)
@@ -100,17 +91,15 @@ impl MeetingRecord {
                 organizations: self
                     .organizations
                     .iter()
-                    .map(|o| {
-                        Ok(OrganizationParticipation {
-                            organization_id: OrganizationId::from_stored(o.organization_id.clone()),
-                            persons: count(o.persons)?,
-                        })
+                    .map(|o| OrganizationParticipation {
+                        organization_id: OrganizationId::from_stored(o.organization_id.clone()),
+                        persons: o.persons,
                     })
-                    .collect::<Result<_, RepoError>>()?,
-                volunteers: count(self.row.volunteers)?,
-                residents: count(self.row.residents)?,
-                newcomers: count(self.row.newcomers)?,
-                others: count(self.row.others)?,
+                    .collect(),
+                volunteers: self.row.volunteers,
+                residents: self.row.residents,
+                newcomers: self.row.newcomers,
+                others: self.row.others,
             },
             follow_up_planned: self.row.follow_up_planned,
         })
@@ -250,10 +239,10 @@ fn row_of(m: &Meeting) -> MeetingRow {
         held_on: m.held_on,
         role: m.role.as_str().to_owned(),
         title: m.title.clone(),
-        volunteers: stored_count(m.participants.volunteers),
-        residents: stored_count(m.participants.residents),
-        newcomers: stored_count(m.participants.newcomers),
-        others: stored_count(m.participants.others),
+        volunteers: m.participants.volunteers,
+        residents: m.participants.residents,
+        newcomers: m.participants.newcomers,
+        others: m.participants.others,
         follow_up_planned: m.follow_up_planned,
         list_key: String::new(),
         version: 1,
@@ -298,7 +287,7 @@ fn insert_parts(conn: &mut DbConnection, id: &str, m: &Meeting) -> Result<(), Re
             .values((
                 network_meeting_organizations::meeting_id.eq(id),
                 network_meeting_organizations::organization_id.eq(o.organization_id.as_str()),
-                network_meeting_organizations::persons.eq(stored_count(o.persons)),
+                network_meeting_organizations::persons.eq(o.persons),
                 network_meeting_organizations::position.eq(position),
             ))
             .execute(conn)

@@ -3,5 +3,6 @@
 //! directory version (the partner profile on organizations is written by
 //! `directory::organizations`, which bumps it only for public partners).
 
+pub mod contact_persons;
 pub mod cooperations;
 pub mod meetings;
