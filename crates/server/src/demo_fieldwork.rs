@@ -434,6 +434,7 @@ pub fn load_volume(pool: &DbPool, clock: &domain::Clock, count: usize) -> anyhow
         persistence::fieldwork::contacts::bulk_insert(&mut conn, &batch, clock.now().naive_utc())?;
         written += batch.len();
     }
+    persistence::fieldwork::contacts::analyze(&mut conn)?;
     Ok(written)
 }
 

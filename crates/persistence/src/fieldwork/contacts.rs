@@ -640,3 +640,10 @@ pub fn count_for_office(conn: &mut DbConnection, office_id: &OfficeId) -> Result
         .count()
         .get_result(conn)?)
 }
+
+/// Refreshes the planner's statistics after a bulk load (both backends know `ANALYZE`):
+/// without them the first queries over a million fresh rows may pick a poor plan.
+pub fn analyze(conn: &mut DbConnection) -> Result<(), RepoError> {
+    diesel::sql_query("ANALYZE").execute(conn)?;
+    Ok(())
+}
