@@ -8,6 +8,7 @@ pub mod clock;
 pub mod code_lists;
 pub mod directory;
 pub mod fieldwork;
+pub mod findings;
 pub mod ids;
 pub mod localized;
 pub mod network;
