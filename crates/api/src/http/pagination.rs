@@ -51,9 +51,6 @@ pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| {
-            // A key is compared with stored text, which never holds U+0000 (PostgreSQL
-            // cannot even take it as a parameter): the position of a key with one is that
-            // of its part before it.
             bytes.strip_prefix(b"k1:").map(|key| {
                 let key = key.split(|b| *b == 0).next().unwrap_or_default();
                 String::from_utf8_lossy(key).into_owned()
